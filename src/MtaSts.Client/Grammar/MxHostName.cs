@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace MtaSts;
+
+/// <summary>Normalises an MX host name for comparison with <see cref="MxPattern"/>s (Decision 17).</summary>
+internal static class MxHostName
+{
+    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true };
+
+    /// <summary>
+    /// Strips one trailing root dot and converts U-labels to A-labels. ASCII input is returned as a slice of
+    /// itself without allocating: callers compare with <see cref="StringComparison.OrdinalIgnoreCase"/>,
+    /// which is exact ASCII case folding once the name is known to be LDH.
+    /// </summary>
+    /// <returns><see langword="false"/> when the name is not a host name at all; it then matches nothing.</returns>
+    public static bool TryNormalize(string host, out ReadOnlySpan<char> normalized, out int firstDot)
+    {
+        var span = host.AsSpan();
+        if (span.Length > 0 && span[^1] == '.')
+        {
+            span = span[..^1];
+        }
+
+        if (DomainNameSyntax.IsAsciiHostName(span, out firstDot))
+        {
+            normalized = span;
+            return true;
+        }
+
+        if (span.IsEmpty || !span.ContainsAnyExceptInRange((char)0, (char)0x7F))
+        {
+            // ASCII but not a host name: nothing to convert.
+            normalized = default;
+            return false;
+        }
+
+        string ascii;
+        try
+        {
+            // RFC 8461 §4.1: names are compared as A-labels; IdnMapping also applies UTS 46 case mapping.
+            ascii = Idn.GetAscii(span.ToString());
+        }
+        catch (ArgumentException)
+        {
+            normalized = default;
+            return false;
+        }
+
+        normalized = ascii;
+        return DomainNameSyntax.IsAsciiHostName(normalized, out firstDot);
+    }
+}
