@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh Debian machine that has the .NET 10 SDK.
+# It installs the Debian packages the tests need (when missing), builds with warnings as errors,
+# runs all test projects, checks that `dotnet pack` makes a valid package, and runs the sample.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+configuration=Release
+packages=(knot knot-dnsutils unzip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Keep the packages from starting system-wide services (which would listen on :53): tests start their own.
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo rm -f /usr/sbin/policy-rc.d
+  trap - EXIT
+fi
+
+dotnet build MtaSts.Client.sln -c "$configuration" -nologo -v quiet
+
+results=artifacts/test-results
+rm -rf "$results"
+status=0
+dotnet test MtaSts.Client.sln -c "$configuration" --no-build -nologo \
+  --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results" || status=$?
+
+# Package check: the package builds and holds the library, its XML docs, the README and the MIT licence expression.
+rm -rf artifacts/packages
+dotnet pack src/MtaSts.Client/MtaSts.Client.csproj -c "$configuration" --no-build -nologo -v quiet -o artifacts/packages
+nupkg=$(ls artifacts/packages/MtaSts.Client.*.nupkg | grep -v snupkg | head -n 1)
+listing=$(unzip -l "$nupkg")
+for entry in lib/net10.0/MtaSts.Client.dll lib/net10.0/MtaSts.Client.xml README.md MtaSts.Client.nuspec; do
+  grep -q " $entry\$" <<<"$listing" || { echo "package check: $entry missing from $nupkg"; status=1; }
+done
+unzip -p "$nupkg" MtaSts.Client.nuspec | grep -q '<license type="expression">MIT</license>' \
+  || { echo "package check: licence expression missing"; status=1; }
+echo "package check: $nupkg"
+
+# The sample that README.md shows must run: a valid policy and a matching host exit 0.
+dotnet run --project samples/PolicyCheck -c "$configuration" --no-build -- samples/PolicyCheck/example-policy.txt mail.example.com >/dev/null \
+  || { echo "sample PolicyCheck failed"; status=1; }
+dotnet run --project samples/QuickStart -c "$configuration" --no-build >/dev/null || { echo "sample QuickStart failed"; status=1; }
+
+# One closing line over all test projects, counted from the TRX files.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] || status=1
+exit $status
