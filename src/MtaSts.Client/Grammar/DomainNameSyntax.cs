@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace MtaSts;
 
 /// <summary>
@@ -5,6 +7,9 @@ namespace MtaSts;
 /// </summary>
 internal static class DomainNameSyntax
 {
+    private static readonly SearchValues<char> HostChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+
     public const int MaxLabelLength = 63;
     public const int MaxNameLength = 253;
 
@@ -61,41 +66,40 @@ internal static class DomainNameSyntax
     /// <summary>
     /// Checks that an ASCII host name is made of letters, digits, hyphens and dots in labels of 1–63
     /// characters, at most 253 in all, and returns the index of its first dot (-1 for a single label).
-    /// Cheaper than <see cref="IsLdhDomain"/>: it is the hot-path guard before an ordinal comparison.
+    /// Cheaper than <see cref="IsLdhDomain"/> (vectorised searches, no per-label hyphen rules): it is the
+    /// hot-path guard before an ordinal comparison with patterns that were fully validated.
     /// </summary>
     public static bool IsAsciiHostName(ReadOnlySpan<char> host, out int firstDot)
     {
         firstDot = -1;
-        if (host.IsEmpty || host.Length > MaxNameLength)
+        if (host.IsEmpty || host.Length > MaxNameLength || host.ContainsAnyExcept(HostChars)
+            || host[0] == '.' || host[^1] == '.' || host.IndexOf("..") >= 0)
         {
             return false;
         }
 
-        var labelStart = 0;
-        for (var i = 0; i < host.Length; i++)
+        firstDot = host.IndexOf('.');
+        if (host.Length <= MaxLabelLength)
         {
-            var c = host[i];
-            if (c == '.')
-            {
-                if (i == labelStart || i - labelStart > MaxLabelLength)
-                {
-                    return false;
-                }
+            return true;
+        }
 
-                if (firstDot < 0)
-                {
-                    firstDot = i;
-                }
-
-                labelStart = i + 1;
-            }
-            else if (!Abnf.IsAlphaNum(c) && c != '-')
+        // Only a long name can hold a label over 63 characters.
+        var rest = host;
+        while (true)
+        {
+            var dot = rest.IndexOf('.');
+            if ((dot < 0 ? rest.Length : dot) > MaxLabelLength)
             {
                 return false;
             }
-        }
 
-        var last = host.Length - labelStart;
-        return last is > 0 and <= MaxLabelLength;
+            if (dot < 0)
+            {
+                return true;
+            }
+
+            rest = rest[(dot + 1)..];
+        }
     }
 }

@@ -146,7 +146,7 @@ public sealed partial class MtaStsPolicy
         }
 
         error = default;
-        return new MtaStsPolicy(text, start, mode!.Value, TimeSpan.FromSeconds(maxAge!.Value), Freeze(mx), Freeze(extensions));
+        return new MtaStsPolicy(text, start, mode!.Value, TimeSpan.FromSeconds(maxAge!.Value), mx is null ? [] : [.. mx], Freeze(extensions));
     }
 
     private static long? ParseMaxAge(ReadOnlySpan<char> value)

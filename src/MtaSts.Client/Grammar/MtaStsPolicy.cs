@@ -25,6 +25,7 @@ public sealed partial class MtaStsPolicy
     /// <summary>The largest <c>max_age</c>, in seconds: one Julian year (RFC 8461 §3.2).</summary>
     internal const long MaxMaxAgeSeconds = 31_557_600;
 
+    private readonly MxPattern[] _mxPatterns;
     private ReadOnlyCollection<string>? _lines;
 
     private MtaStsPolicy(
@@ -32,13 +33,14 @@ public sealed partial class MtaStsPolicy
         int textStart,
         MtaStsMode mode,
         TimeSpan maxAge,
-        IReadOnlyList<MxPattern> mxPatterns,
+        MxPattern[] mxPatterns,
         IReadOnlyList<KeyValuePair<string, string>> extensions)
     {
         Text = textStart == 0 ? text : text[textStart..];
         Mode = mode;
         MaxAge = maxAge;
-        MxPatterns = mxPatterns;
+        _mxPatterns = mxPatterns;
+        MxPatterns = mxPatterns.Length == 0 ? ReadOnlyCollection<MxPattern>.Empty : new ReadOnlyCollection<MxPattern>(mxPatterns);
         Extensions = extensions;
     }
 
@@ -78,7 +80,7 @@ public sealed partial class MtaStsPolicy
             return false;
         }
 
-        foreach (var pattern in MxPatterns)
+        foreach (var pattern in _mxPatterns)
         {
             if (pattern.MatchesNormalized(host, firstDot))
             {

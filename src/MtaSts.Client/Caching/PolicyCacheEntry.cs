@@ -1,0 +1,83 @@
+namespace MtaSts;
+
+/// <summary>
+/// One cached policy (Decision 23): the parsed policy with its raw text, the TXT id seen before the fetch, and when
+/// it was fetched and expires. Carries the resolutions handed out on cache hits, so that a hit allocates nothing.
+/// </summary>
+internal sealed class PolicyCacheEntry
+{
+    private PolicyResolution _current;
+    private long _lastUsedUtcTicks;
+    private long _nextRecordCheckUtcTicks;
+    private int _recordCheckRunning;
+
+    public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval)
+    {
+        PolicyDomain = policyDomain;
+        Policy = policy;
+        PolicyId = policyId;
+        FetchedAt = fetchedAt;
+        ExpiresAt = fetchedAt + policy.MaxAge;
+        NextRefreshAt = nextRefreshAt;
+        _lastUsedUtcTicks = fetchedAt.UtcTicks;
+        _nextRecordCheckUtcTicks = (fetchedAt + recordCheckInterval).UtcTicks;
+        Cached = new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, ExpiresAt);
+        _current = Cached;
+    }
+
+    public string PolicyDomain { get; }
+
+    public MtaStsPolicy Policy { get; }
+
+    /// <summary>Gets the TXT id observed before the fetch (RFC 8461 §8.1; checklist D.10).</summary>
+    public string PolicyId { get; }
+
+    public DateTimeOffset FetchedAt { get; }
+
+    public DateTimeOffset ExpiresAt { get; }
+
+    public long ExpiresAtUtcTicks => ExpiresAt.UtcTicks;
+
+    /// <summary>Gets when the proactive refresh re-fetches this policy (Decision 27).</summary>
+    public DateTimeOffset NextRefreshAt { get; }
+
+    /// <summary>Gets the resolution for a cache hit with nothing to report.</summary>
+    public PolicyResolution Cached { get; }
+
+    /// <summary>Gets the resolution cache hits return: <see cref="Cached"/>, or it with the last refresh failure to report.</summary>
+    public PolicyResolution Current => Volatile.Read(ref _current);
+
+    public DateTimeOffset LastUsed => new(Volatile.Read(ref _lastUsedUtcTicks), TimeSpan.Zero);
+
+    public long NextRecordCheckUtcTicks => Volatile.Read(ref _nextRecordCheckUtcTicks);
+
+    public bool IsValidAt(long utcTicks) => utcTicks < ExpiresAtUtcTicks;
+
+    /// <summary>Records a use. Writes at most once a second so that a hot entry's cache line is not bounced between cores.</summary>
+    public void Touch(long utcTicks)
+    {
+        if (utcTicks - Volatile.Read(ref _lastUsedUtcTicks) > TimeSpan.TicksPerSecond)
+        {
+            Volatile.Write(ref _lastUsedUtcTicks, utcTicks);
+        }
+    }
+
+    /// <summary>Sets what later cache hits report: a failure met while re-checking or refreshing, or nothing.</summary>
+    public void SetReportedFailure(TlsRptResultType? resultType, string? reasonCode)
+    {
+        // Checklist D.6/D.8: a cached "none" policy raises no refresh failures.
+        Volatile.Write(ref _current, resultType is null || Policy.Mode == MtaStsMode.None ? Cached : Cached.WithFailure(resultType, reasonCode));
+    }
+
+    /// <summary>Claims the background TXT re-check; only one runs at a time.</summary>
+    public bool TryBeginRecordCheck() => Interlocked.CompareExchange(ref _recordCheckRunning, 1, 0) == 0;
+
+    public void EndRecordCheck(long nextCheckUtcTicks)
+    {
+        Volatile.Write(ref _nextRecordCheckUtcTicks, nextCheckUtcTicks);
+        Volatile.Write(ref _recordCheckRunning, 0);
+    }
+
+    /// <summary>Moves the next background re-check, for example after a synchronous one.</summary>
+    public void DeferRecordCheck(long nextCheckUtcTicks) => Volatile.Write(ref _nextRecordCheckUtcTicks, nextCheckUtcTicks);
+}

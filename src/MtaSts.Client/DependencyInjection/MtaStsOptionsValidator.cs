@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+
+namespace MtaSts;
+
+/// <summary>Validates <see cref="MtaStsOptions"/> at start; each message names the option and the bad value.</summary>
+internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MtaStsOptions options)
+    {
+        var failures = new List<string>();
+        Positive(nameof(MtaStsOptions.DnsTimeout), options.DnsTimeout, failures);
+        Positive(nameof(MtaStsOptions.FetchTimeout), options.FetchTimeout, failures);
+        Positive(nameof(MtaStsOptions.RecordCheckInterval), options.RecordCheckInterval, failures);
+        Positive(nameof(MtaStsOptions.RefreshInterval), options.RefreshInterval, failures);
+        Positive(nameof(MtaStsOptions.UnusedPolicyLifetime), options.UnusedPolicyLifetime, failures);
+        if (options.FetchBackoff < TimeSpan.Zero)
+        {
+            failures.Add($"MtaStsOptions.FetchBackoff must not be negative (was {options.FetchBackoff}).");
+        }
+
+        if (options.FetchRetryDelay < TimeSpan.Zero)
+        {
+            failures.Add($"MtaStsOptions.FetchRetryDelay must not be negative (was {options.FetchRetryDelay}).");
+        }
+
+        if (options.FetchRetryCount is < 0 or > 10)
+        {
+            failures.Add($"MtaStsOptions.FetchRetryCount must be between 0 and 10 (was {options.FetchRetryCount}).");
+        }
+
+        if (options.MaxPolicyBodySize is < 1 or > MtaStsOptions.MaxPolicyBodySizeLimit)
+        {
+            failures.Add($"MtaStsOptions.MaxPolicyBodySize must be between 1 and {MtaStsOptions.MaxPolicyBodySizeLimit} bytes (was {options.MaxPolicyBodySize}).");
+        }
+
+        if (!Enum.IsDefined(options.RevocationMode))
+        {
+            failures.Add($"MtaStsOptions.RevocationMode is not a defined X509RevocationMode (was {(int)options.RevocationMode}).");
+        }
+
+        if (options.PolicyHostPort is < 1 or > 65535)
+        {
+            failures.Add($"MtaStsOptions.PolicyHostPort must be a TCP port (was {options.PolicyHostPort}).");
+        }
+
+        for (var i = 0; i < options.NameServers.Count; i++)
+        {
+            if (options.NameServers[i] is null)
+            {
+                failures.Add($"MtaStsOptions.NameServers[{i}] is null.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Positive(string name, TimeSpan value, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"MtaStsOptions.{name} must be greater than zero (was {value}).");
+        }
+    }
+}

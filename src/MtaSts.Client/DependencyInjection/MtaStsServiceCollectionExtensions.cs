@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MtaSts;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the MTA-STS policy resolver.</summary>
+public static class MtaStsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IMtaStsPolicyResolver"/>, the <c>MtaSts</c> named <see cref="System.Net.Http.HttpClient"/> it fetches
+    /// policies with, and a hosted service that refreshes cached policies. Options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options; may be <see langword="null"/> for the defaults.</param>
+    /// <returns>A builder for further MTA-STS configuration.</returns>
+    /// <remarks>
+    /// Services are added with <c>TryAdd</c>, so registering one beforehand (a <see cref="TimeProvider"/>, say) replaces
+    /// the default. The named client's primary handler enforces the fetch rules of RFC 8461 §3.3; replacing it with
+    /// <c>ConfigurePrimaryHttpMessageHandler</c> removes those guarantees.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IMtaStsBuilder AddMtaSts(this IServiceCollection services, Action<MtaStsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var options = services.AddOptions<MtaStsOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsOptions>, MtaStsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Internal parts, each built from the validated options value.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<MtaStsOptions>>().Value);
+        services.TryAddSingleton(sp => new PolicyClock(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new MtaStsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IMtaStsDns>(sp => new DnsClientMtaStsDns(DnsClientMtaStsDns.CreateClient(sp.GetRequiredService<MtaStsOptions>())));
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<MtaStsOptions>();
+            return new CertificateValidator(o.TrustRoots, o.RevocationMode, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton<PolicyHttpHandlerFactory>();
+        services.AddHttpClient(PolicyFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<PolicyHttpHandlerFactory>().Create());
+        services.TryAddSingleton<IPolicyFetcher>(sp => new PolicyFetcher(
+            sp.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
+            sp.GetRequiredService<PolicyHttpHandlerFactory>(),
+            sp.GetRequiredService<MtaStsOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<MtaStsTelemetry>(),
+            Logger<PolicyFetcher>(sp)));
+        services.TryAddSingleton<IPolicyStore, MemoryPolicyStore>();
+        services.TryAddSingleton(sp => new PolicyResolver(
+            sp.GetRequiredService<IMtaStsDns>(),
+            sp.GetRequiredService<IPolicyFetcher>(),
+            sp.GetRequiredService<IPolicyStore>(),
+            sp.GetRequiredService<MtaStsOptions>(),
+            sp.GetRequiredService<PolicyClock>(),
+            sp.GetRequiredService<MtaStsTelemetry>(),
+            Logger<PolicyResolver>(sp)));
+        services.TryAddSingleton<IMtaStsPolicyResolver>(sp => sp.GetRequiredService<PolicyResolver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PolicyRefreshService>(sp => new PolicyRefreshService(
+            sp.GetRequiredService<PolicyResolver>(),
+            sp.GetRequiredService<MtaStsOptions>(),
+            sp.GetRequiredService<TimeProvider>())));
+        return new MtaStsBuilder(services);
+    }
+
+    private static ILogger<T> Logger<T>(IServiceProvider services) =>
+        services.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace MtaSts;
+
+/// <summary>
+/// The package's <see cref="Meter"/> and <see cref="ActivitySource"/>, both named <c>MtaSts</c>. Instruments carry no
+/// domain names as tags (unbounded cardinality, and recipients' domains are personal data in aggregate); domains go
+/// on activities and logs only. Every instrument is listed in <c>docs/telemetry.md</c>.
+/// </summary>
+internal sealed class MtaStsTelemetry : IDisposable
+{
+    public const string Name = "MtaSts";
+
+    private static readonly KeyValuePair<string, object?> OutcomeCached = new("mtasts.outcome", "cached");
+    private readonly Meter _meter;
+    private readonly Counter<long> _resolutions;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Histogram<double> _fetchDuration;
+    private readonly Counter<long> _refreshFailures;
+    private readonly Counter<long> _recordChecks;
+
+    public MtaStsTelemetry(IMeterFactory? meterFactory)
+    {
+        _meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        _resolutions = _meter.CreateCounter<long>("mtasts.resolutions", "{resolution}", "Policy resolutions, by outcome.");
+        _cacheHits = _meter.CreateCounter<long>("mtasts.cache.hits", "{lookup}", "Resolutions answered from a valid cached policy.");
+        _cacheMisses = _meter.CreateCounter<long>("mtasts.cache.misses", "{lookup}", "Resolutions that found no valid cached policy.");
+        _fetchDuration = _meter.CreateHistogram<double>("mtasts.fetch.duration", "s", "Duration of policy fetches over HTTPS, retries included.");
+        _refreshFailures = _meter.CreateCounter<long>("mtasts.refresh.failures", "{refresh}", "Background TXT re-checks and proactive refreshes that failed while a policy was cached.");
+        _recordChecks = _meter.CreateCounter<long>("mtasts.record_checks", "{check}", "TXT record re-checks of cached policies, by outcome.");
+    }
+
+    public ActivitySource ActivitySource { get; } = new(Name);
+
+    public void CacheHit()
+    {
+        _cacheHits.Add(1);
+        _resolutions.Add(1, OutcomeCached);
+    }
+
+    public void CacheMiss() => _cacheMisses.Add(1);
+
+    public void Resolved(PolicyResolutionStatus status, TlsRptResultType? failure)
+    {
+        var outcome = status switch
+        {
+            PolicyResolutionStatus.Fetched => "fetched",
+            PolicyResolutionStatus.Cached => "cached",
+            PolicyResolutionStatus.TemporaryFailure => "temporary_failure",
+            _ => "no_policy",
+        };
+        _resolutions.Add(1, new KeyValuePair<string, object?>("mtasts.outcome", outcome), new KeyValuePair<string, object?>("error.type", failure?.ToResultTypeString()));
+    }
+
+    public void RecordFetch(TimeSpan elapsed, string? errorType) =>
+        _fetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("error.type", errorType is null ? null : ErrorCategory(errorType)));
+
+    public void RefreshFailed(string kind) => _refreshFailures.Add(1, new KeyValuePair<string, object?>("mtasts.refresh.kind", kind));
+
+    public void RecordChecked(string outcome) => _recordChecks.Add(1, new KeyValuePair<string, object?>("mtasts.outcome", outcome));
+
+    public void Dispose()
+    {
+        ActivitySource.Dispose();
+        _meter.Dispose();
+    }
+
+    /// <summary>Keeps metric tags low-cardinality: a syntax reason carries a line number and a rule, the tag does not.</summary>
+    private static string ErrorCategory(string reason) =>
+        reason.StartsWith("policy-syntax", StringComparison.Ordinal) ? "policy-syntax" : reason;
+}

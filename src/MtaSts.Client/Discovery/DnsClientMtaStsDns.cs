@@ -1,0 +1,142 @@
+using System.Net;
+using DnsClient;
+using DnsClient.Protocol;
+
+namespace MtaSts;
+
+/// <summary>
+/// <see cref="IMtaStsDns"/> over DnsClient. DnsClient's own response cache is off: the resolver caches policies
+/// itself, and a cached TXT answer would delay seeing a new policy id.
+/// </summary>
+internal sealed class DnsClientMtaStsDns : IMtaStsDns
+{
+    /// <summary>Decision 5: at most 8 CNAME links are followed.</summary>
+    internal const int MaxCnameLinks = 8;
+
+    private readonly ILookupClient _client;
+
+    public DnsClientMtaStsDns(ILookupClient client) => _client = client;
+
+    public static LookupClient CreateClient(MtaStsOptions options)
+    {
+        var servers = options.NameServers.Count > 0
+            ? options.NameServers.Select(e => new NameServer(e)).ToArray()
+            : NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).ToArray();
+        return new LookupClient(new LookupClientOptions(servers)
+        {
+            UseCache = false,
+            Timeout = options.DnsTimeout,
+            Retries = 1,
+            ThrowDnsErrors = false,
+            UseTcpFallback = true,
+            ContinueOnDnsError = true,
+            ContinueOnEmptyResponse = false,
+        });
+    }
+
+    public async Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken)
+    {
+        var (status, records, error) = await QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);
+        return status switch
+        {
+            DnsLookupStatus.Found => new TxtLookupResult(
+                DnsLookupStatus.Found,
+                [.. records.OfType<TxtRecord>().Select(r => string.Concat(r.Text))],
+                null),
+            DnsLookupStatus.NotFound => TxtLookupResult.NotFound,
+            _ => TxtLookupResult.Failure(error ?? "dns-error"),
+        };
+    }
+
+    public async Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        var a = QueryAsync(host, QueryType.A, cancellationToken);
+        var aaaa = QueryAsync(host, QueryType.AAAA, cancellationToken);
+        var results = await Task.WhenAll(a, aaaa).ConfigureAwait(false);
+        if (results.All(r => r.Status == DnsLookupStatus.TemporaryFailure))
+        {
+            throw new DnsLookupException($"Address lookup for '{host}' failed: {results[0].Error}");
+        }
+
+        return
+        [
+            .. results.SelectMany(r => r.Records).Select(r => r switch
+            {
+                ARecord ar => ar.Address,
+                AaaaRecord aaaar => aaaar.Address,
+                _ => null,
+            }).OfType<IPAddress>(),
+        ];
+    }
+
+    /// <summary>Queries <paramref name="name"/>, following CNAMEs within and across responses (Decision 5).</summary>
+    private async Task<(DnsLookupStatus Status, IReadOnlyList<DnsResourceRecord> Records, string? Error)> QueryAsync(
+        string name, QueryType type, CancellationToken cancellationToken)
+    {
+        var current = Fqdn(name);
+        var visited = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { current };
+        var links = 0;
+        while (true)
+        {
+            IDnsQueryResponse response;
+            try
+            {
+                response = await _client.QueryAsync(current, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DnsResponseException ex)
+            {
+                return (DnsLookupStatus.TemporaryFailure, [], "dns-" + ex.Code.ToString().ToLowerInvariant());
+            }
+
+            switch (response.Header.ResponseCode)
+            {
+                case DnsHeaderResponseCode.NoError:
+                    break;
+                case DnsHeaderResponseCode.NotExistentDomain:
+                    return (DnsLookupStatus.NotFound, [], null);
+                default:
+                    return (DnsLookupStatus.TemporaryFailure, [], "dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
+            }
+
+            var target = current;
+            while (true)
+            {
+                var owner = target;
+                var found = response.Answers.Where(r => r.RecordType == (ResourceRecordType)type && SameName(r.DomainName, owner)).ToList();
+                if (found.Count > 0)
+                {
+                    return (DnsLookupStatus.Found, found, null);
+                }
+
+                var cname = response.Answers.OfType<CNameRecord>().FirstOrDefault(r => SameName(r.DomainName, owner));
+                if (cname is null)
+                {
+                    break;
+                }
+
+                target = Fqdn(cname.CanonicalName.Value);
+                if (++links > MaxCnameLinks)
+                {
+                    return (DnsLookupStatus.TemporaryFailure, [], "cname-chain-too-long");
+                }
+
+                if (!visited.Add(target))
+                {
+                    return (DnsLookupStatus.TemporaryFailure, [], "cname-loop");
+                }
+            }
+
+            if (target == current)
+            {
+                // NODATA: the name exists without records of this type.
+                return (DnsLookupStatus.NotFound, [], null);
+            }
+
+            current = target;
+        }
+    }
+
+    private static string Fqdn(string name) => name.EndsWith('.') ? name : name + ".";
+
+    private static bool SameName(DnsString owner, string fqdn) => string.Equals(Fqdn(owner.Value), fqdn, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,223 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace MtaSts;
+
+/// <summary>
+/// Fetches <c>https://mta-sts.&lt;domain&gt;/.well-known/mta-sts.txt</c> (RFC 8461 §3.3) through the <c>MtaSts</c>
+/// named client, within one overall budget, and turns every outcome into a <see cref="PolicyFetchResult"/>.
+/// </summary>
+internal sealed partial class PolicyFetcher : IPolicyFetcher
+{
+    /// <summary>The name of the <see cref="HttpClient"/> the fetcher uses.</summary>
+    public const string HttpClientName = "MtaSts";
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly PolicyHttpHandlerFactory _handlerFactory;
+    private readonly MtaStsOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly MtaStsTelemetry _telemetry;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline<PolicyFetchResult> _pipeline;
+
+    public PolicyFetcher(
+        IHttpClientFactory httpClientFactory,
+        PolicyHttpHandlerFactory handlerFactory,
+        MtaStsOptions options,
+        TimeProvider timeProvider,
+        MtaStsTelemetry telemetry,
+        ILogger<PolicyFetcher> logger)
+    {
+        _httpClientFactory = httpClientFactory;
+        _handlerFactory = handlerFactory;
+        _options = options;
+        _timeProvider = timeProvider;
+        _telemetry = telemetry;
+        _logger = logger;
+
+        var builder = new ResiliencePipelineBuilder<PolicyFetchResult> { TimeProvider = timeProvider };
+        builder.AddTimeout(options.FetchTimeout);
+        if (options.FetchRetryCount > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<PolicyFetchResult>
+            {
+                MaxRetryAttempts = options.FetchRetryCount,
+                Delay = options.FetchRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result?.IsTransient == true),
+            });
+        }
+
+        _pipeline = builder.Build();
+    }
+
+    /// <summary>Fetches and parses the policy of <paramref name="policyDomain"/> (already normalised).</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<PolicyFetchResult> FetchAsync(string policyDomain, CancellationToken cancellationToken)
+    {
+        using var activity = _telemetry.ActivitySource.StartActivity("mtasts.fetch", ActivityKind.Client);
+        var host = "mta-sts." + policyDomain;
+        activity?.SetTag("server.address", host);
+        activity?.SetTag("mtasts.policy_domain", policyDomain);
+        var started = _timeProvider.GetTimestamp();
+        PolicyFetchResult result;
+        try
+        {
+            result = await _pipeline.ExecuteAsync(
+                static (state, ct) => new ValueTask<PolicyFetchResult>(state.Fetcher.FetchOnceAsync(state.Host, ct)),
+                (Fetcher: this, Host: host),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException)
+        {
+            result = PolicyFetchResult.FetchError("timeout");
+        }
+
+        var elapsed = _timeProvider.GetElapsedTime(started);
+        _telemetry.RecordFetch(elapsed, result.ReasonCode);
+        if (result.Policy is null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.ReasonCode);
+            activity?.SetTag("error.type", result.ReasonCode);
+            LogFetchFailed(_logger, policyDomain, result.ResultType!.Value.ToResultTypeString(), result.ReasonCode!);
+        }
+        else
+        {
+            LogFetched(_logger, policyDomain, result.Policy.Mode, (long)result.Policy.MaxAge.TotalSeconds, elapsed.TotalMilliseconds);
+        }
+
+        return result;
+    }
+
+    private async Task<PolicyFetchResult> FetchOnceAsync(string host, CancellationToken cancellationToken)
+    {
+        var port = _options.PolicyHostPort == 443 ? "" : ":" + _options.PolicyHostPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"https://{host}{port}/.well-known/mta-sts.txt"));
+
+        // RFC 8461 §3.3: "senders SHOULD NOT use HTTP caching": never a conditional request, and ask intermediaries not to serve a stale copy.
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+
+        var client = _httpClientFactory.CreateClient(HttpClientName);
+        try
+        {
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            return await ReadResponseAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (FindInner<PolicyHostRefusedException>(ex) is { } refused)
+        {
+            return PolicyFetchResult.FetchError(refused.ReasonCode);
+        }
+        catch (HttpRequestException ex) when (FindInner<DnsLookupException>(ex) is not null)
+        {
+            return PolicyFetchResult.FetchError("policy-host-dns-failure", transient: true);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError || FindInner<AuthenticationException>(ex) is not null)
+        {
+            // RFC 8460 §4.3.2: a policy host certificate failure is sts-webpki-invalid.
+            var verdict = _handlerFactory.TakeLastCertificateResult(host);
+            return PolicyFetchResult.WebPkiInvalid(verdict is { IsValid: false } v ? v.ReasonCode! : "tls-handshake-failed");
+        }
+        catch (HttpRequestException ex)
+        {
+            return PolicyFetchResult.FetchError("http-" + ex.HttpRequestError.ToString().ToLowerInvariant(), transient: true);
+        }
+        catch (IOException)
+        {
+            return PolicyFetchResult.FetchError("connection-error", transient: true);
+        }
+    }
+
+    private async Task<PolicyFetchResult> ReadResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        // RFC 8461 §3.3: "Senders [...] MUST only accept responses with HTTP status code 200".
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var code = (int)response.StatusCode;
+            return PolicyFetchResult.FetchError(
+                "http-status-" + code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                transient: code >= 500 || code is 408 or 429);
+        }
+
+        // RFC 8461 §3.2: the policy "is served with the media type text/plain" (parameters are ignored).
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (_options.RequireTextPlain && !string.Equals(mediaType, "text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            return PolicyFetchResult.Invalid("content-type-not-text-plain");
+        }
+
+        var limit = _options.MaxPolicyBodySize;
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            return PolicyFetchResult.FetchError("policy-too-large");
+        }
+
+        // Decision 19: the body is capped while streaming, whatever Content-Length says.
+        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var length = 0;
+                int read;
+                while ((read = await stream.ReadAsync(buffer.AsMemory(length, limit + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                    if (length > limit)
+                    {
+                        return PolicyFetchResult.FetchError("policy-too-large");
+                    }
+                }
+
+                if (!MtaStsPolicy.TryDecode(buffer.AsSpan(0, length), out var text, out var decodeError))
+                {
+                    return PolicyFetchResult.Invalid(ReasonFor(decodeError));
+                }
+
+                var policy = MtaStsPolicy.ParseCore(text, out var error);
+                return policy is null ? PolicyFetchResult.Invalid(ReasonFor(error)) : PolicyFetchResult.Success(policy);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string ReasonFor(MtaStsPolicy.ParseError error) =>
+        error.Line is { } line
+            ? $"policy-syntax-line-{line}: {error.Rule}"
+            : "policy-syntax: " + error.Rule;
+
+    private static T? FindInner<T>(Exception exception)
+        where T : Exception
+    {
+        for (var e = exception.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 20, EventName = "PolicyFetched", Level = LogLevel.Debug,
+        Message = "Fetched the MTA-STS policy of {PolicyDomain}: mode {Mode}, max_age {MaxAgeSeconds} s, in {ElapsedMilliseconds} ms.")]
+    private static partial void LogFetched(ILogger logger, string policyDomain, MtaStsMode mode, long maxAgeSeconds, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 21, EventName = "PolicyFetchFailed", Level = LogLevel.Warning,
+        Message = "Fetching the MTA-STS policy of {PolicyDomain} failed: {ResultType} ({ReasonCode}).")]
+    private static partial void LogFetchFailed(ILogger logger, string policyDomain, string resultType, string reasonCode);
+}

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace MtaSts;
+
+/// <summary>
+/// Builds the primary handler of the <c>MtaSts</c> named <see cref="HttpClient"/>: no redirects, no cookies, no proxy,
+/// TLS 1.2 or later with SNI, the project's own certificate checks, and a connect callback that resolves the
+/// policy host through the same DNS client as discovery and applies <see cref="AddressGuard"/>.
+/// </summary>
+internal sealed class PolicyHttpHandlerFactory
+{
+    private readonly MtaStsOptions _options;
+    private readonly IMtaStsDns _dns;
+    private readonly CertificateValidator _validator;
+
+    // The last certificate verdict per host name, read back by the fetcher to give a precise reason code.
+    private readonly ConcurrentDictionary<string, CertificateCheckResult> _lastCertificateResults = new(StringComparer.OrdinalIgnoreCase);
+
+    public PolicyHttpHandlerFactory(MtaStsOptions options, IMtaStsDns dns, CertificateValidator validator)
+    {
+        _options = options;
+        _dns = dns;
+        _validator = validator;
+    }
+
+    public SocketsHttpHandler Create() => new()
+    {
+        // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+        ConnectTimeout = _options.FetchTimeout,
+        ConnectCallback = ConnectAsync,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            // RFC 8461 §7.2: TLS 1.2 or later. SNI is the request host, mta-sts.<domain> (§7.1).
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            RemoteCertificateValidationCallback = ValidateCertificate,
+        },
+    };
+
+    /// <summary>Returns and forgets the last certificate verdict for <paramref name="host"/>.</summary>
+    public CertificateCheckResult? TakeLastCertificateResult(string host) =>
+        _lastCertificateResults.TryRemove(host, out var result) ? result : null;
+
+    private bool ValidateCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
+    {
+        // The platform's verdict (errors) is deliberately ignored: its name check may fall back to the CN.
+        var valid = _validator.ValidateForTls(sender, certificate, chain, out var result);
+        if (sender is SslStream { TargetHostName: { Length: > 0 } host })
+        {
+            _lastCertificateResults[host] = result;
+        }
+
+        return valid;
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        if (addresses.Count == 0)
+        {
+            throw new PolicyHostRefusedException($"The policy host '{host}' has no A or AAAA record.") { ReasonCode = "policy-host-no-address" };
+        }
+
+        string? refusal = null;
+        Exception? lastError = null;
+        foreach (var address in addresses)
+        {
+            var reason = _options.AllowPrivateAddresses ? null : AddressGuard.GetRefusalReason(address);
+            if (reason is not null)
+            {
+                refusal ??= reason;
+                continue;
+            }
+
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                lastError = ex;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        if (lastError is not null)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"Could not connect to the policy host '{host}'.", lastError);
+        }
+
+        // Decision 21: every address is in a refused range.
+        throw new PolicyHostRefusedException($"The policy host '{host}' resolves only to refused ({refusal}) addresses.")
+        {
+            ReasonCode = "policy-host-address-" + refusal,
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtaSts;
+
+/// <summary>Settings for MTA-STS policy resolution. Defaults follow RFC 8461's suggestions and this project's decisions.</summary>
+public sealed class MtaStsOptions
+{
+    /// <summary>The largest policy body the fetcher reads (RFC 8461 §3.3 suggests 64 KiB).</summary>
+    public const int MaxPolicyBodySizeLimit = 65536;
+
+    /// <summary>Gets the DNS servers to ask (address and port). Empty: the system's resolvers.</summary>
+    /// <value>Empty by default.</value>
+    public IList<IPEndPoint> NameServers { get; } = [];
+
+    /// <summary>Gets or sets how long one DNS query may take.</summary>
+    /// <value>5 seconds.</value>
+    public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the overall budget for one policy fetch, retries included.</summary>
+    /// <value>60 seconds (RFC 8461 §3.3 suggests one minute).</value>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets how many times a fetch is retried within <see cref="FetchTimeout"/> after a connection failure, a 5xx, 408 or 429.</summary>
+    /// <value>2.</value>
+    public int FetchRetryCount { get; set; } = 2;
+
+    /// <summary>Gets or sets the delay before the first retry; later retries back off exponentially, with jitter.</summary>
+    /// <value>1 second.</value>
+    public TimeSpan FetchRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets a value indicating whether a policy served with a media type other than <c>text/plain</c> is refused.</summary>
+    /// <value><see langword="true"/>: refused as <c>sts-policy-invalid</c> (RFC 8461 §3.2 SHOULD). <see langword="false"/> accepts any media type.</value>
+    public bool RequireTextPlain { get; set; } = true;
+
+    /// <summary>Gets or sets the largest policy body read, in bytes; a longer body is a fetch failure. At most 65,536.</summary>
+    /// <value>65,536.</value>
+    public int MaxPolicyBodySize { get; set; } = MaxPolicyBodySizeLimit;
+
+    /// <summary>Gets or sets how long no new fetch is made for the same domain and policy id after a failed fetch (RFC 8461 §3.3).</summary>
+    /// <value>5 minutes. A new id is fetched at once.</value>
+    public TimeSpan FetchBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how often, at most, the TXT id of a cached policy is re-checked in the background.</summary>
+    /// <value>5 minutes.</value>
+    public TimeSpan RecordCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how often a cached policy in use is re-fetched before it expires (RFC 8461 §3.3, §10.2).</summary>
+    /// <value>1 day; each refresh is spread with up to 10% jitter.</value>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets how long a cached policy may go unused before it is dropped.</summary>
+    /// <value>180 days.</value>
+    public TimeSpan UnusedPolicyLifetime { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>
+    /// Gets the roots trusted for the policy host's certificate. Empty: the system trust store. Otherwise only these
+    /// roots are trusted (private PKI, tests).
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public X509Certificate2Collection TrustRoots { get; } = [];
+
+    /// <summary>Gets or sets how certificate revocation is checked. An unknown status is tolerated; a revoked certificate fails.</summary>
+    /// <value><see cref="X509RevocationMode.Online"/>.</value>
+    public X509RevocationMode RevocationMode { get; set; } = X509RevocationMode.Online;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the policy host may resolve to private, loopback, link-local,
+    /// multicast or unspecified addresses. Leave off in production: it guards against server-side request forgery.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a temporary DNS failure with no cached policy yields
+    /// <see cref="PolicyResolutionStatus.TemporaryFailure"/> (defer delivery) instead of <see cref="PolicyResolutionStatus.NoPolicy"/>.
+    /// </summary>
+    /// <value><see langword="false"/>: deliver as if the domain had no policy (RFC 8461 §3.3 behaviour).</value>
+    public bool DeferOnTemporaryFailure { get; set; }
+
+    /// <summary>Gets or sets the TCP port of the policy host. Only tests change it; RFC 8461 §3.3 requires 443.</summary>
+    internal int PolicyHostPort { get; set; } = 443;
+}

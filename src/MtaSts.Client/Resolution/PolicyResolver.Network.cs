@@ -1,0 +1,185 @@
+using System.Diagnostics;
+
+namespace MtaSts;
+
+internal sealed partial class PolicyResolver
+{
+    /// <summary>
+    /// Discovery and fetch for one domain (RFC 8461 §3, §5.1 step 1; checklist D.3–D.7). Never throws for DNS,
+    /// HTTPS or policy errors, and never removes or weakens a valid cached policy because of one (Decision 24).
+    /// </summary>
+    private async Task<PolicyResolution> ResolveFromNetworkAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
+    {
+        _store.TryGet(domain, out var entry);
+        var valid = entry is not null && entry.IsValidAt(_clock.UtcNow.UtcTicks) ? entry : null;
+
+        TxtLookupResult txt;
+        using (var activity = _telemetry.ActivitySource.StartActivity("mtasts.discovery", ActivityKind.Client))
+        {
+            activity?.SetTag("mtasts.policy_domain", domain);
+            activity?.SetTag("dns.question.name", "_mta-sts." + domain);
+            txt = await _dns.LookupTxtAsync("_mta-sts." + domain, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("mtasts.txt.status", txt.Status.ToString());
+            if (txt.Status == DnsLookupStatus.TemporaryFailure)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, txt.Error);
+                activity?.SetTag("error.type", txt.Error);
+            }
+        }
+
+        string? policyId = null;
+        string? recordProblem = null;
+        switch (txt.Status)
+        {
+            case DnsLookupStatus.TemporaryFailure:
+                recordProblem = txt.Error ?? "dns-error";
+                break;
+            case DnsLookupStatus.NotFound:
+                recordProblem = "txt-record-not-found";
+                break;
+            default:
+                // Decision 2: exactly one candidate, and it must be valid.
+                if (MtaStsRecord.TryParseRecordSet(txt.Records, out var record))
+                {
+                    policyId = record.Id;
+                }
+                else
+                {
+                    recordProblem = txt.Records.Count(r => TxtFieldReader.IsCandidate(r, MtaStsRecord.Version)) > 1
+                        ? "txt-record-multiple"
+                        : "txt-record-invalid";
+                }
+
+                break;
+        }
+
+        if (policyId is null)
+        {
+            LogNoUsableRecord(_logger, domain, recordProblem!, valid is not null);
+
+            // Checklist D.7: the proactive refresh fetches "regardless of the state of the TXT record".
+            if (kind == RefreshKind.Proactive && entry is not null)
+            {
+                return await FetchAsync(domain, entry.PolicyId, entry, valid, kind, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (valid is not null)
+            {
+                // RFC 8461 §3.1/§3.3: a missing, invalid or unreachable record does not end a valid cached policy (D.5).
+                valid.SetReportedFailure(TlsRptResultType.StsPolicyFetchError, recordProblem);
+                DeferNextRecordCheck(valid);
+                return Resolved(valid.Current);
+            }
+
+            if (entry is not null && txt.Status == DnsLookupStatus.NotFound)
+            {
+                // Expired and no record any more: the domain has left MTA-STS (checklist D.6).
+                _store.Remove(entry);
+            }
+
+            var status = txt.Status == DnsLookupStatus.TemporaryFailure && _options.DeferOnTemporaryFailure
+                ? PolicyResolutionStatus.TemporaryFailure
+                : PolicyResolutionStatus.NoPolicy;
+
+            // Without a record there is no policy whose failure could be reported; the reason is kept for logs.
+            return Resolved(new PolicyResolution(domain, status, failureReasonCode: recordProblem));
+        }
+
+        if (valid is not null && kind != RefreshKind.Proactive && string.Equals(valid.PolicyId, policyId, StringComparison.Ordinal))
+        {
+            // Same id: the cached policy is current (RFC 8461 §5.1 step 1, D.3 item 4).
+            valid.SetReportedFailure(null, null);
+            DeferNextRecordCheck(valid);
+            _telemetry.RecordChecked("unchanged");
+            return Resolved(valid.Current);
+        }
+
+        if (valid is not null && kind == RefreshKind.RecordCheck)
+        {
+            LogIdChanged(_logger, domain, valid.PolicyId, policyId);
+        }
+
+        return await FetchAsync(domain, policyId, entry, valid, kind, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<PolicyResolution> FetchAsync(
+        string domain, string policyId, PolicyCacheEntry? entry, PolicyCacheEntry? valid, RefreshKind kind, CancellationToken cancellationToken)
+    {
+        var now = _clock.UtcNow;
+        if (_backoff.IsBackedOff(domain, policyId, now))
+        {
+            // Decision 22: no new fetch for this (domain, id) yet; act as if the fetch failed (checklist B.11).
+            LogBackedOff(_logger, domain, policyId);
+            return Failed(domain, valid, TlsRptResultType.StsPolicyFetchError, "fetch-backoff");
+        }
+
+        var result = await _fetcher.FetchAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (result.Policy is null)
+        {
+            _backoff.RecordFailure(domain, policyId, _clock.UtcNow);
+            if (kind != RefreshKind.OnDemand && entry is not null)
+            {
+                _telemetry.RefreshFailed(kind == RefreshKind.Proactive ? "proactive" : "record_check");
+            }
+
+            return Failed(domain, valid, result.ResultType!.Value, result.ReasonCode!);
+        }
+
+        _backoff.Clear(domain);
+        var fetchedAt = _clock.UtcNow;
+        var policy = result.Policy;
+        if (policy.MaxAge <= TimeSpan.Zero)
+        {
+            // K.49: max_age 0 applies to this delivery only; it still supersedes what was cached.
+            if (entry is not null)
+            {
+                _store.Remove(entry);
+            }
+
+            return Resolved(new PolicyResolution(domain, PolicyResolutionStatus.Fetched, policy, policyId, fetchedAt, fetchedAt));
+        }
+
+        // Decision 23/24: a fetched policy, "none" included, replaces the entry; the id is the one seen before the fetch.
+        var fresh = new PolicyCacheEntry(domain, policy, policyId, fetchedAt, NextRefresh(fetchedAt), _options.RecordCheckInterval);
+        if (entry is not null)
+        {
+            fresh.Touch(entry.LastUsed.UtcTicks);
+        }
+
+        _store.Set(fresh);
+        if (entry is null || !string.Equals(entry.PolicyId, policyId, StringComparison.Ordinal))
+        {
+            LogPolicyStored(_logger, domain, policyId, policy.Mode, fresh.ExpiresAt);
+        }
+
+        return Resolved(fresh.Cached.WithStatus(PolicyResolutionStatus.Fetched));
+    }
+
+    private PolicyResolution Failed(string domain, PolicyCacheEntry? valid, TlsRptResultType resultType, string reasonCode)
+    {
+        if (valid is not null)
+        {
+            // RFC 8461 §3.3: "If a valid cached policy exists, senders MUST apply it".
+            valid.SetReportedFailure(resultType, reasonCode);
+            DeferNextRecordCheck(valid);
+            LogKeptCachedPolicy(_logger, domain, valid.PolicyId, resultType.ToResultTypeString(), reasonCode);
+            return Resolved(valid.Current);
+        }
+
+        // RFC 8461 §3.3: without one, deliver as if the domain had no MTA-STS policy, and report the failure.
+        return Resolved(new PolicyResolution(domain, PolicyResolutionStatus.NoPolicy, failureResultType: resultType, failureReasonCode: reasonCode));
+    }
+
+    private PolicyResolution Resolved(PolicyResolution resolution)
+    {
+        _telemetry.Resolved(resolution.Status, resolution.FailureResultType);
+        return resolution;
+    }
+
+    private void DeferNextRecordCheck(PolicyCacheEntry entry) =>
+        entry.DeferRecordCheck((_clock.UtcNow + _options.RecordCheckInterval).UtcTicks);
+
+    /// <summary>Decision 27: refresh daily at most, spread with up to 10% jitter.</summary>
+    private DateTimeOffset NextRefresh(DateTimeOffset fetchedAt) =>
+        fetchedAt + (_options.RefreshInterval * (0.9 + (0.1 * Random.Shared.NextDouble())));
+}

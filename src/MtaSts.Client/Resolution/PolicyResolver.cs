@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace MtaSts;
+
+/// <summary>
+/// The policy resolver: cache first, then discovery and fetch, with single-flight per domain, fetch back-off,
+/// background TXT re-checks and proactive refresh (RFC 8461 §3, §3.3, §5.1; Decisions 1–6 and 19–27).
+/// </summary>
+internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposable
+{
+    private readonly IMtaStsDns _dns;
+    private readonly IPolicyFetcher _fetcher;
+    private readonly IPolicyStore _store;
+    private readonly MtaStsOptions _options;
+    private readonly PolicyClock _clock;
+    private readonly MtaStsTelemetry _telemetry;
+    private readonly ILogger _logger;
+    private readonly FetchBackoff _backoff;
+    private readonly ConcurrentDictionary<string, Task<PolicyResolution>> _inflight = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _lifetime = new();
+    private int _disposed;
+
+    public PolicyResolver(
+        IMtaStsDns dns,
+        IPolicyFetcher fetcher,
+        IPolicyStore store,
+        MtaStsOptions options,
+        PolicyClock clock,
+        MtaStsTelemetry telemetry,
+        ILogger<PolicyResolver> logger)
+    {
+        _dns = dns;
+        _fetcher = fetcher;
+        _store = store;
+        _options = options;
+        _clock = clock;
+        _telemetry = telemetry;
+        _logger = logger;
+        _backoff = new FetchBackoff(options.FetchBackoff);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PolicyResolution> ResolveAsync(string policyDomain, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policyDomain);
+
+        // The cache-hit path: no I/O, no allocation, no lock (Decision 25).
+        if (PolicyDomainName.LooksNormalized(policyDomain) && _store.TryGet(policyDomain, out var entry))
+        {
+            var now = _clock.CoarseUtcTicks;
+            if (now < entry.ExpiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
+            {
+                entry.Touch(now);
+                if (now >= entry.NextRecordCheckUtcTicks)
+                {
+                    StartBackgroundRecordCheck(entry);
+                }
+
+                _telemetry.CacheHit();
+                return new ValueTask<PolicyResolution>(entry.Current);
+            }
+        }
+
+        return ResolveSlowAsync(policyDomain, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<PolicyResolution> RecheckAsync(string policyDomain, CancellationToken cancellationToken = default)
+    {
+        var domain = PolicyDomainName.Normalize(policyDomain, nameof(policyDomain));
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        // Decision 26 (RFC 8461 §5.1 step 3): look at the TXT record now, whatever the re-check interval says.
+        var resolution = await RunSharedAsync(domain, RefreshKind.RecordCheck, cancellationToken).ConfigureAwait(false);
+        LogRechecked(_logger, domain, resolution.Status, resolution.PolicyId);
+        return resolution;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _lifetime.Cancel();
+        _lifetime.Dispose();
+    }
+
+    private async ValueTask<PolicyResolution> ResolveSlowAsync(string policyDomain, CancellationToken cancellationToken)
+    {
+        var domain = PolicyDomainName.Normalize(policyDomain, nameof(policyDomain));
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        if (!ReferenceEquals(domain, policyDomain) && _store.TryGet(domain, out var entry) && entry.IsValidAt(_clock.UtcNow.UtcTicks))
+        {
+            // A valid entry reached through a name that was not in normal form (upper case, U-labels, trailing dot).
+            var now = _clock.UtcNow.UtcTicks;
+            entry.Touch(now);
+            if (now >= entry.NextRecordCheckUtcTicks)
+            {
+                StartBackgroundRecordCheck(entry);
+            }
+
+            _telemetry.CacheHit();
+            return entry.Current;
+        }
+
+        _telemetry.CacheMiss();
+        return await RunSharedAsync(domain, RefreshKind.OnDemand, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Single-flight: concurrent callers for one domain share one TXT query and one fetch. The shared work runs under
+    /// the resolver's lifetime, so one caller's cancellation does not cancel it for the others.
+    /// </summary>
+    private Task<PolicyResolution> RunSharedAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<PolicyResolution>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _inflight.GetOrAdd(domain, completion.Task);
+        if (ReferenceEquals(shared, completion.Task))
+        {
+            _ = RunAsync();
+        }
+
+        return shared.WaitAsync(cancellationToken);
+
+        async Task RunAsync()
+        {
+            try
+            {
+                completion.SetResult(await ResolveFromNetworkAsync(domain, kind, _lifetime.Token).ConfigureAwait(false));
+            }
+            catch (Exception ex)
+            {
+                completion.SetException(ex);
+            }
+            finally
+            {
+                _inflight.TryRemove(new KeyValuePair<string, Task<PolicyResolution>>(domain, completion.Task));
+            }
+        }
+    }
+
+    private void StartBackgroundRecordCheck(PolicyCacheEntry entry)
+    {
+        if (!entry.TryBeginRecordCheck())
+        {
+            return;
+        }
+
+        _ = CheckAsync();
+
+        async Task CheckAsync()
+        {
+            try
+            {
+                await RunSharedAsync(entry.PolicyDomain, RefreshKind.RecordCheck, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A background check must never fault unobserved; the cached policy stays in force (Decision 24).
+                LogBackgroundCheckFailed(_logger, entry.PolicyDomain, ex);
+            }
+            finally
+            {
+                entry.EndRecordCheck((_clock.UtcNow + _options.RecordCheckInterval).UtcTicks);
+            }
+        }
+    }
+}
