@@ -11,7 +11,7 @@ internal sealed class PolicyCacheEntry
     private long _nextRecordCheckUtcTicks;
     private int _recordCheckRunning;
 
-    public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval)
+    public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval, DateTimeOffset? lastUsed = null)
     {
         PolicyDomain = policyDomain;
         Policy = policy;
@@ -19,7 +19,7 @@ internal sealed class PolicyCacheEntry
         FetchedAt = fetchedAt;
         ExpiresAt = fetchedAt + policy.MaxAge;
         NextRefreshAt = nextRefreshAt;
-        _lastUsedUtcTicks = fetchedAt.UtcTicks;
+        _lastUsedUtcTicks = (lastUsed ?? fetchedAt).UtcTicks;
         _nextRecordCheckUtcTicks = (fetchedAt + recordCheckInterval).UtcTicks;
         Cached = new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, ExpiresAt);
         _current = Cached;
@@ -68,6 +68,8 @@ internal sealed class PolicyCacheEntry
         // Checklist D.6/D.8: a cached "none" policy raises no refresh failures.
         Volatile.Write(ref _current, resultType is null || Policy.Mode == MtaStsMode.None ? Cached : Cached.WithFailure(resultType, reasonCode));
     }
+
+    public bool IsRecordCheckRunning => Volatile.Read(ref _recordCheckRunning) != 0;
 
     /// <summary>Claims the background TXT re-check; only one runs at a time.</summary>
     public bool TryBeginRecordCheck() => Interlocked.CompareExchange(ref _recordCheckRunning, 1, 0) == 0;

@@ -140,11 +140,9 @@ internal sealed partial class PolicyResolver
         }
 
         // Decision 23/24: a fetched policy, "none" included, replaces the entry; the id is the one seen before the fetch.
-        var fresh = new PolicyCacheEntry(domain, policy, policyId, fetchedAt, NextRefresh(fetchedAt), _options.RecordCheckInterval);
-        if (entry is not null)
-        {
-            fresh.Touch(entry.LastUsed.UtcTicks);
-        }
+        // A proactive refresh is not a use: it must not keep an unused policy alive for ever (Decision 27).
+        var lastUsed = kind == RefreshKind.Proactive && entry is not null ? entry.LastUsed : fetchedAt;
+        var fresh = new PolicyCacheEntry(domain, policy, policyId, fetchedAt, NextRefresh(fetchedAt), _options.RecordCheckInterval, lastUsed);
 
         _store.Set(fresh);
         if (entry is null || !string.Equals(entry.PolicyId, policyId, StringComparison.Ordinal))

@@ -77,6 +77,9 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         return resolution;
     }
 
+    /// <summary>Gets a value indicating whether no resolution, re-check or refresh is in flight (for tests).</summary>
+    internal bool IsIdle => _inflight.IsEmpty && _store.Snapshot().All(e => !e.IsRecordCheckRunning);
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

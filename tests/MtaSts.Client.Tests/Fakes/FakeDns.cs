@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace MtaSts.Tests.Fakes;
+
+/// <summary>A hand-written <see cref="IMtaStsDns"/>: TXT answers set per name, every query counted.</summary>
+internal sealed class FakeDns : IMtaStsDns
+{
+    private readonly ConcurrentDictionary<string, TxtLookupResult> _txt = new(StringComparer.OrdinalIgnoreCase);
+    private int _txtQueries;
+
+    /// <summary>Gets or sets a gate every TXT query waits on (to hold queries in flight).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public int TxtQueries => Volatile.Read(ref _txtQueries);
+
+    public void SetRecords(string domain, params string[] records) =>
+        _txt["_mta-sts." + domain] = new TxtLookupResult(DnsLookupStatus.Found, records, null);
+
+    public void SetId(string domain, string id) => SetRecords(domain, $"v=STSv1; id={id}");
+
+    public void SetNotFound(string domain) => _txt["_mta-sts." + domain] = TxtLookupResult.NotFound;
+
+    public void SetTemporaryFailure(string domain) => _txt["_mta-sts." + domain] = TxtLookupResult.Failure("dns-serverfailure");
+
+    public async Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _txtQueries);
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        return _txt.TryGetValue(name, out var result) ? result : TxtLookupResult.NotFound;
+    }
+
+    public Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<IPAddress>>([IPAddress.Loopback]);
+}
