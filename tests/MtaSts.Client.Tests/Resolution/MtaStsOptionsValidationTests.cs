@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace MtaSts.Tests.Resolution;
+
+/// <summary>Bad options fail at start, with messages that name the option and the value.</summary>
+public sealed class MtaStsOptionsValidationTests
+{
+    public static TheoryData<string> BadOptions() =>
+    [
+        nameof(MtaStsOptions.DnsTimeout),
+        nameof(MtaStsOptions.FetchTimeout),
+        nameof(MtaStsOptions.FetchRetryCount),
+        nameof(MtaStsOptions.FetchRetryDelay),
+        nameof(MtaStsOptions.MaxPolicyBodySize),
+        nameof(MtaStsOptions.FetchBackoff),
+        nameof(MtaStsOptions.RecordCheckInterval),
+        nameof(MtaStsOptions.RefreshInterval),
+        nameof(MtaStsOptions.UnusedPolicyLifetime),
+        nameof(MtaStsOptions.RevocationMode),
+    ];
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Create_BadOption_ThrowsNamingTheOption(string option)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => MtaStsResolver.Create(o => Break(o, option)));
+
+        Assert.Contains("MtaStsOptions." + option, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddMtaSts_BadOptions_FailWhenOptionsAreFirstRead()
+    {
+        var services = new ServiceCollection();
+        services.AddMtaSts(o => o.FetchTimeout = TimeSpan.FromSeconds(-1));
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IMtaStsPolicyResolver>());
+
+        Assert.Contains("MtaStsOptions.FetchTimeout must be greater than zero (was -00:00:01)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddMtaSts_Defaults_ResolveAWorkingResolver()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddMtaSts();
+        await using var provider = services.BuildServiceProvider();
+
+        var sut = provider.GetRequiredService<IMtaStsPolicyResolver>();
+
+        Assert.Same(services, builder.Services);
+        Assert.Same(sut, provider.GetRequiredService<IMtaStsPolicyResolver>());
+        Assert.Equal(TimeSpan.FromSeconds(60), provider.GetRequiredService<IOptions<MtaStsOptions>>().Value.FetchTimeout);
+    }
+
+    [Fact]
+    public void AddMtaSts_CalledTwice_RegistersOneResolver()
+    {
+        var services = new ServiceCollection();
+        services.AddMtaSts();
+        services.AddMtaSts();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IMtaStsPolicyResolver));
+    }
+
+    private static void Break(MtaStsOptions o, string option)
+    {
+        switch (option)
+        {
+            case nameof(MtaStsOptions.DnsTimeout): o.DnsTimeout = TimeSpan.Zero; break;
+            case nameof(MtaStsOptions.FetchTimeout): o.FetchTimeout = TimeSpan.FromSeconds(-5); break;
+            case nameof(MtaStsOptions.FetchRetryCount): o.FetchRetryCount = -1; break;
+            case nameof(MtaStsOptions.FetchRetryDelay): o.FetchRetryDelay = TimeSpan.FromSeconds(-1); break;
+            case nameof(MtaStsOptions.MaxPolicyBodySize): o.MaxPolicyBodySize = 65537; break;
+            case nameof(MtaStsOptions.FetchBackoff): o.FetchBackoff = TimeSpan.FromSeconds(-1); break;
+            case nameof(MtaStsOptions.RecordCheckInterval): o.RecordCheckInterval = TimeSpan.Zero; break;
+            case nameof(MtaStsOptions.RefreshInterval): o.RefreshInterval = TimeSpan.Zero; break;
+            case nameof(MtaStsOptions.UnusedPolicyLifetime): o.UnusedPolicyLifetime = TimeSpan.Zero; break;
+            case nameof(MtaStsOptions.RevocationMode): o.RevocationMode = (System.Security.Cryptography.X509Certificates.X509RevocationMode)42; break;
+            default: throw new ArgumentOutOfRangeException(nameof(option), option, null);
+        }
+    }
+}
