@@ -103,6 +103,7 @@ public sealed class MtaStsRecord
         ArgumentNullException.ThrowIfNull(records);
         record = null;
         string? candidate = null;
+        var candidates = 0;
         foreach (var text in records)
         {
             ArgumentNullException.ThrowIfNull(text, nameof(records));
@@ -111,16 +112,12 @@ public sealed class MtaStsRecord
             // syntactically invalid, senders MUST assume the recipient domain does not have an available MTA-STS Policy."
             if (TxtFieldReader.IsCandidate(text, Version))
             {
-                if (candidate is not null)
-                {
-                    return false;
-                }
-
+                candidates++;
                 candidate = text;
             }
         }
 
-        return candidate is not null && TryParse(candidate, out record);
+        return candidates == 1 && TryParse(candidate!, out record);
     }
 
     private static bool IsValidId(ReadOnlySpan<char> value)

@@ -46,7 +46,8 @@ internal static class MxHostName
             return false;
         }
 
-        normalized = ascii;
+        // UTS 46 maps ideographic and full-width full stops to "."; strip a trailing one as for ASCII.
+        normalized = ascii.Length > 1 && ascii[^1] == '.' && span[^1] != '.' ? ascii.AsSpan(0, ascii.Length - 1) : ascii;
         return DomainNameSyntax.IsAsciiHostName(normalized, out firstDot);
     }
 }

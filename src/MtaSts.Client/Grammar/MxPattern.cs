@@ -82,7 +82,11 @@ public sealed class MxPattern : IEquatable<MxPattern>
 
         // RFC 8461 §4.1: "the wildcard character '*' [...] matches only the left-most label", exactly one
         // whole, non-empty label (Appendix B: split at the first dot and compare the remainder).
-        return firstDot > 0 && host[(firstDot + 1)..].Equals(_lower.AsSpan(2), StringComparison.OrdinalIgnoreCase);
+        // The label the wildcard stands for must itself be an LDH label (no hyphen at either end).
+        return firstDot > 0
+            && host[0] != '-'
+            && host[firstDot - 1] != '-'
+            && host[(firstDot + 1)..].Equals(_lower.AsSpan(2), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Returns the pattern text exactly as it was written in the policy.</summary>

@@ -100,6 +100,7 @@ public sealed class TlsRptRecord
         ArgumentNullException.ThrowIfNull(records);
         record = null;
         string? candidate = null;
+        var candidates = 0;
         foreach (var text in records)
         {
             ArgumentNullException.ThrowIfNull(text, nameof(records));
@@ -108,16 +109,12 @@ public sealed class TlsRptRecord
             // domain does not implement TLSRPT."
             if (TxtFieldReader.IsCandidate(text, Version))
             {
-                if (candidate is not null)
-                {
-                    return false;
-                }
-
+                candidates++;
                 candidate = text;
             }
         }
 
-        return candidate is not null && TryParse(candidate, out record);
+        return candidates == 1 && TryParse(candidate!, out record);
     }
 
     /// <summary>Adds the usable URIs of one <c>rua</c> value; returns <see langword="false"/> when the value breaks the grammar.</summary>
