@@ -18,6 +18,8 @@ internal sealed class PolicyCacheEntry
         PolicyId = policyId;
         FetchedAt = fetchedAt;
         ExpiresAt = fetchedAt + policy.MaxAge;
+        ExpiresAtUtcTicks = ExpiresAt.UtcTicks;
+        SoftExpiresAtUtcTicks = ExpiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks;
         NextRefreshAt = nextRefreshAt;
         _lastUsedUtcTicks = (lastUsed ?? fetchedAt).UtcTicks;
         _nextRecordCheckUtcTicks = (fetchedAt + recordCheckInterval).UtcTicks;
@@ -36,7 +38,10 @@ internal sealed class PolicyCacheEntry
 
     public DateTimeOffset ExpiresAt { get; }
 
-    public long ExpiresAtUtcTicks => ExpiresAt.UtcTicks;
+    public long ExpiresAtUtcTicks { get; }
+
+    /// <summary>Gets the expiry less the coarse clock's period: before it, a coarse reading is enough to know the entry is valid.</summary>
+    public long SoftExpiresAtUtcTicks { get; }
 
     /// <summary>Gets when the proactive refresh re-fetches this policy (Decision 27).</summary>
     public DateTimeOffset NextRefreshAt { get; }

@@ -57,11 +57,11 @@ public static class MtaStsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<MtaStsTelemetry>(),
             Logger<PolicyFetcher>(sp)));
-        services.TryAddSingleton<IPolicyStore, MemoryPolicyStore>();
+        services.TryAddSingleton<MemoryPolicyStore>();
         services.TryAddSingleton(sp => new PolicyResolver(
             sp.GetRequiredService<IMtaStsDns>(),
             sp.GetRequiredService<IPolicyFetcher>(),
-            sp.GetRequiredService<IPolicyStore>(),
+            sp.GetRequiredService<MemoryPolicyStore>(),
             sp.GetRequiredService<MtaStsOptions>(),
             sp.GetRequiredService<PolicyClock>(),
             sp.GetRequiredService<MtaStsTelemetry>(),

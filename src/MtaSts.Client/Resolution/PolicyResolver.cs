@@ -11,7 +11,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
 {
     private readonly IMtaStsDns _dns;
     private readonly IPolicyFetcher _fetcher;
-    private readonly IPolicyStore _store;
+    private readonly MemoryPolicyStore _store;
     private readonly MtaStsOptions _options;
     private readonly PolicyClock _clock;
     private readonly MtaStsTelemetry _telemetry;
@@ -24,7 +24,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
     public PolicyResolver(
         IMtaStsDns dns,
         IPolicyFetcher fetcher,
-        IPolicyStore store,
+        MemoryPolicyStore store,
         MtaStsOptions options,
         PolicyClock clock,
         MtaStsTelemetry telemetry,
@@ -43,13 +43,12 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
     /// <inheritdoc/>
     public ValueTask<PolicyResolution> ResolveAsync(string policyDomain, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(policyDomain);
-
-        // The cache-hit path: no I/O, no allocation, no lock (Decision 25).
-        if (PolicyDomainName.LooksNormalized(policyDomain) && _store.TryGet(policyDomain, out var entry))
+        // The cache-hit path: no I/O, no allocation, no lock (Decision 25). Only normalised names are stored, so a
+        // name found as given is already normalised; any other form takes the slow path once to be normalised.
+        if (policyDomain is not null && _store.TryGet(policyDomain, out var entry))
         {
             var now = _clock.CoarseUtcTicks;
-            if (now < entry.ExpiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
+            if (now < entry.SoftExpiresAtUtcTicks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
             {
                 entry.Touch(now);
                 if (now >= entry.NextRecordCheckUtcTicks)
@@ -62,7 +61,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
             }
         }
 
-        return ResolveSlowAsync(policyDomain, cancellationToken);
+        return ResolveSlowAsync(policyDomain!, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -93,6 +92,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
 
     private async ValueTask<PolicyResolution> ResolveSlowAsync(string policyDomain, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(policyDomain);
         var domain = PolicyDomainName.Normalize(policyDomain, nameof(policyDomain));
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
