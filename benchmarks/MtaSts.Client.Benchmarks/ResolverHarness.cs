@@ -46,6 +46,9 @@ internal sealed class ResolverHarness : IDisposable
         public Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken) =>
             Task.FromResult(new TxtLookupResult(DnsLookupStatus.Found, ["v=STSv1; id=20260101"], null));
 
+        public Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken) =>
+            Task.FromResult(new MxLookupResult(DnsLookupStatus.NotFound, [domain], false, true, null));
+
         public Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<IPAddress>>([]);
     }

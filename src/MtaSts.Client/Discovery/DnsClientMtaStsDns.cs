@@ -48,6 +48,35 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         };
     }
 
+    public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken)
+    {
+        var (status, records, error) = await QueryAsync(domain, QueryType.MX, cancellationToken).ConfigureAwait(false);
+        switch (status)
+        {
+            case DnsLookupStatus.TemporaryFailure:
+                return MxLookupResult.Failure(error ?? "dns-error");
+            case DnsLookupStatus.NotFound:
+                // No MX RRset: the domain itself is the mail exchanger (RFC 5321 §5.1). A domain that does not exist
+                // at all surfaces when its addresses are looked up.
+                return new MxLookupResult(DnsLookupStatus.NotFound, [domain.TrimEnd('.')], false, true, null);
+        }
+
+        var mx = records.OfType<MxRecord>().OrderBy(r => r.Preference).ToList();
+
+        // RFC 7505: a single MX with the root as exchange means the domain accepts no mail.
+        if (mx.Count == 1 && mx[0].Exchange.Value is "." or "")
+        {
+            return new MxLookupResult(DnsLookupStatus.Found, [], true, false, null);
+        }
+
+        return new MxLookupResult(
+            DnsLookupStatus.Found,
+            [.. mx.Select(r => r.Exchange.Value.TrimEnd('.')).Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
+            false,
+            false,
+            null);
+    }
+
     public async Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
     {
         var a = QueryAsync(host, QueryType.A, cancellationToken);

@@ -34,6 +34,9 @@ internal sealed class FakeDns : IMtaStsDns
         return _txt.TryGetValue(name, out var result) ? result : TxtLookupResult.NotFound;
     }
 
+    public Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken) =>
+        Task.FromResult(new MxLookupResult(DnsLookupStatus.NotFound, [domain], false, true, null));
+
     public Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<IPAddress>>([IPAddress.Loopback]);
 }
