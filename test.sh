@@ -32,17 +32,20 @@ status=0
 dotnet test MtaSts.Client.sln -c "$configuration" --no-build -nologo \
   --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results" || status=$?
 
-# Package check: the package builds and holds the library, its XML docs, the README and the MIT licence expression.
+# Package check: each package builds and holds its library, XML docs, the README and the MIT licence expression.
 rm -rf artifacts/packages
-dotnet pack src/MtaSts.Client/MtaSts.Client.csproj -c "$configuration" --no-build -nologo -v quiet -o artifacts/packages
-nupkg=$(ls artifacts/packages/MtaSts.Client.*.nupkg | grep -v snupkg | head -n 1)
-listing=$(unzip -l "$nupkg")
-for entry in lib/net10.0/MtaSts.Client.dll lib/net10.0/MtaSts.Client.xml README.md MtaSts.Client.nuspec; do
-  grep -q " $entry\$" <<<"$listing" || { echo "package check: $entry missing from $nupkg"; status=1; }
+for project in src/*/; do
+  id=$(basename "$project")
+  dotnet pack "$project" -c "$configuration" --no-build -nologo -v quiet -o artifacts/packages
+  nupkg=$(ls artifacts/packages/"$id".[0-9]*.nupkg | head -n 1)
+  listing=$(unzip -l "$nupkg")
+  for entry in "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md "$id.nuspec"; do
+    grep -q " $entry\$" <<<"$listing" || { echo "package check: $entry missing from $nupkg"; status=1; }
+  done
+  unzip -p "$nupkg" "$id.nuspec" | grep -q '<license type="expression">MIT</license>' \
+    || { echo "package check: licence expression missing from $nupkg"; status=1; }
+  echo "package check: $nupkg"
 done
-unzip -p "$nupkg" MtaSts.Client.nuspec | grep -q '<license type="expression">MIT</license>' \
-  || { echo "package check: licence expression missing"; status=1; }
-echo "package check: $nupkg"
 
 # The sample that README.md shows must run: a valid policy and a matching host exit 0.
 dotnet run --project samples/PolicyCheck -c "$configuration" --no-build -- samples/PolicyCheck/example-policy.txt mail.example.com >/dev/null \

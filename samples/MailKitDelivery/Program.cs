@@ -1,0 +1,87 @@
+// Sends a message straight to the recipients' MX hosts under their MTA-STS policies, and shows how to guard a
+// connection you make yourself with MailKit's SmtpClient.
+//
+//   dotnet run --project samples/MailKitDelivery -- <from> <to> [--dns <ip:port>] [--port <smtp-port>] [--via <mx-host>]
+//
+// With --via, the message goes through a SmtpClient connection you make yourself to that host, guarded by the policy.
+// Exit codes: 0 delivered to every domain, 1 a domain failed temporarily (retry later), 2 a domain failed permanently.
+using System.Net;
+using MailKit.Net.Smtp;
+using MimeKit;
+using MtaSts;
+using MtaSts.MailKit;
+
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: MailKitDelivery <from> <to> [--dns <ip:port>] [--port <smtp-port>]");
+    return 64;
+}
+
+var message = new MimeMessage();
+message.From.Add(MailboxAddress.Parse(args[0]));
+message.To.Add(MailboxAddress.Parse(args[1]));
+message.Subject = "Delivered under MTA-STS";
+message.Body = new TextPart("plain") { Text = "This message was never sent in plaintext to a host that requires TLS." };
+
+var via = Array.IndexOf(args, "--via");
+if (via >= 0 && via < args.Length - 1)
+{
+    await using var resolver = MtaStsResolver.Create(policy => ConfigurePolicy(policy, args));
+    await SendThroughGuardedClientAsync(resolver, message, message.To.Mailboxes.First().Domain, args[via + 1]);
+    return 0;
+}
+
+var (agent, lifetime) = MtaStsDeliveryAgent.Create(
+    policy => ConfigurePolicy(policy, args),
+    delivery => delivery.Port = PortFrom(args));
+await using (lifetime)
+{
+    var results = await agent.DeliverAsync(message);
+    foreach (var result in results)
+    {
+        // example.com: Delivered (mode Enforce, via mx1.example.com, Tls13)
+        Console.WriteLine(result);
+        foreach (var attempt in result.Attempts)
+        {
+            Console.WriteLine($"  {attempt.MxHost} {attempt.Address}: {attempt.Outcome} {attempt.ResultType?.ToResultTypeString()} {attempt.Detail}");
+        }
+    }
+
+    return results.Any(r => r.Status == DeliveryStatus.PermanentFailure) ? 2
+        : results.Any(r => r.Status == DeliveryStatus.TemporaryFailure) ? 1
+        : 0;
+}
+
+// Guarding a connection you make yourself, for example to a host you already chose:
+static async Task SendThroughGuardedClientAsync(IMtaStsPolicyResolver resolver, MimeMessage message, string domain, string mxHost)
+{
+    var resolution = await resolver.ResolveAsync(domain);
+    if (resolution.Policy is { Mode: not MtaStsMode.None } policy && !policy.MatchesMx(mxHost) && resolution.IsEnforced)
+    {
+        throw new MtaStsDeliveryException(domain, mxHost, TlsRptResultType.ValidationFailure, "mx-not-in-policy");
+    }
+
+    using var client = new SmtpClient();
+    var guard = MtaStsTlsGuard.Apply(client, resolution, mxHost, new MxCertificateValidator());
+    await client.ConnectAsync(mxHost, 25, guard.SecureSocketOptions);
+    guard.ThrowIfNotCompliant(client);
+    await client.SendAsync(message);
+    await client.DisconnectAsync(true);
+}
+
+static void ConfigurePolicy(MtaStsOptions options, string[] args)
+{
+    for (var i = 2; i < args.Length - 1; i++)
+    {
+        if (args[i] == "--dns")
+        {
+            options.NameServers.Add(IPEndPoint.Parse(args[i + 1]));
+        }
+    }
+}
+
+static int PortFrom(string[] args)
+{
+    var i = Array.IndexOf(args, "--port");
+    return i >= 0 && i < args.Length - 1 ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : 25;
+}
