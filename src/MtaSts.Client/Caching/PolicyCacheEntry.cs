@@ -10,6 +10,7 @@ internal sealed class PolicyCacheEntry
     private long _lastUsedUtcTicks;
     private long _nextRecordCheckUtcTicks;
     private int _recordCheckRunning;
+    private long _persistedLastUsedUtcTicks;
 
     public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval, DateTimeOffset? lastUsed = null)
     {
@@ -75,6 +76,12 @@ internal sealed class PolicyCacheEntry
     }
 
     public bool IsRecordCheckRunning => Volatile.Read(ref _recordCheckRunning) != 0;
+
+    /// <summary>Gets a value indicating whether a use newer than the stored one by more than a day has not been written to the durable store.</summary>
+    public bool LastUsedNeedsPersisting => Volatile.Read(ref _lastUsedUtcTicks) - Volatile.Read(ref _persistedLastUsedUtcTicks) > TimeSpan.TicksPerDay;
+
+    /// <summary>Records that the durable store holds this entry with <paramref name="lastUsed"/>.</summary>
+    public void MarkPersisted(DateTimeOffset lastUsed) => Volatile.Write(ref _persistedLastUsedUtcTicks, lastUsed.UtcTicks);
 
     /// <summary>Claims the background TXT re-check; only one runs at a time.</summary>
     public bool TryBeginRecordCheck() => Interlocked.CompareExchange(ref _recordCheckRunning, 1, 0) == 0;

@@ -65,7 +65,8 @@ public static class MtaStsServiceCollectionExtensions
             sp.GetRequiredService<MtaStsOptions>(),
             sp.GetRequiredService<PolicyClock>(),
             sp.GetRequiredService<MtaStsTelemetry>(),
-            Logger<PolicyResolver>(sp)));
+            Logger<PolicyResolver>(sp),
+            sp.GetService<IMtaStsPolicyStore>()));
         services.TryAddSingleton<IMtaStsPolicyResolver>(sp => sp.GetRequiredService<PolicyResolver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PolicyRefreshService>(sp => new PolicyRefreshService(
             sp.GetRequiredService<PolicyResolver>(),
@@ -73,6 +74,36 @@ public static class MtaStsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>())));
         return new MtaStsBuilder(services);
     }
+
+    /// <summary>
+    /// Keeps policies in a durable store behind the memory cache: written through on every fetch, read on a miss, and
+    /// loaded at start (RFC 8461 §10.2). Replaces any store registered before.
+    /// </summary>
+    /// <param name="builder">The builder returned by <see cref="AddMtaSts"/>.</param>
+    /// <param name="factory">Creates the store.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IMtaStsBuilder AddPolicyStore(this IMtaStsBuilder builder, Func<IServiceProvider, IMtaStsPolicyStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.RemoveAll<IMtaStsPolicyStore>();
+        builder.Services.AddSingleton(factory);
+        return builder;
+    }
+
+    /// <summary>
+    /// Shares the policy cache across a fleet through the registered <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>
+    /// (register one first, for example with <c>AddStackExchangeRedisCache</c>). Records expire after
+    /// <see cref="MtaStsOptions.UnusedPolicyLifetime"/> without use.
+    /// </summary>
+    /// <param name="builder">The builder returned by <see cref="AddMtaSts"/>.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IMtaStsBuilder AddDistributedPolicyStore(this IMtaStsBuilder builder) =>
+        builder.AddPolicyStore(sp => new DistributedPolicyStore(
+            sp.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(),
+            sp.GetRequiredService<MtaStsOptions>().UnusedPolicyLifetime));
 
     private static ILogger<T> Logger<T>(IServiceProvider services) =>
         services.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;

@@ -20,6 +20,7 @@ internal sealed class MtaStsTelemetry : IDisposable
     private readonly Histogram<double> _fetchDuration;
     private readonly Counter<long> _refreshFailures;
     private readonly Counter<long> _recordChecks;
+    private readonly Counter<long> _storeErrors;
 
     public MtaStsTelemetry(IMeterFactory? meterFactory)
     {
@@ -29,6 +30,7 @@ internal sealed class MtaStsTelemetry : IDisposable
         _cacheMisses = _meter.CreateCounter<long>("mtasts.cache.misses", "{lookup}", "Resolutions that found no valid cached policy.");
         _fetchDuration = _meter.CreateHistogram<double>("mtasts.fetch.duration", "s", "Duration of policy fetches over HTTPS, retries included.");
         _refreshFailures = _meter.CreateCounter<long>("mtasts.refresh.failures", "{refresh}", "Background TXT re-checks and proactive refreshes that failed while a policy was cached.");
+        _storeErrors = _meter.CreateCounter<long>("mtasts.store.errors", "{operation}", "Durable policy store operations that failed, by operation.");
         _recordChecks = _meter.CreateCounter<long>("mtasts.record_checks", "{check}", "TXT record re-checks of cached policies, by outcome.");
     }
 
@@ -68,6 +70,8 @@ internal sealed class MtaStsTelemetry : IDisposable
         _fetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("error.type", errorType is null ? null : ErrorCategory(errorType)));
 
     public void RefreshFailed(string kind) => _refreshFailures.Add(1, new KeyValuePair<string, object?>("mtasts.refresh.kind", kind));
+
+    public void StoreFailed(string operation) => _storeErrors.Add(1, new KeyValuePair<string, object?>("mtasts.store.operation", operation));
 
     public void RecordChecked(string outcome) => _recordChecks.Add(1, new KeyValuePair<string, object?>("mtasts.outcome", outcome));
 

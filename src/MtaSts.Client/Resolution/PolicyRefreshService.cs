@@ -23,6 +23,16 @@ internal sealed class PolicyRefreshService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // Decision 27 / RFC 8461 §10.2: policies known before a restart apply again without network access.
+            await _resolver.WarmUpAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

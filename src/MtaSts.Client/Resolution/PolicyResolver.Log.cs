@@ -39,4 +39,16 @@ internal sealed partial class PolicyResolver
     [LoggerMessage(EventId = 9, EventName = "BackgroundCheckFailed", Level = LogLevel.Warning,
         Message = "The background MTA-STS record check of {PolicyDomain} failed unexpectedly.")]
     private static partial void LogBackgroundCheckFailed(Microsoft.Extensions.Logging.ILogger logger, string policyDomain, Exception exception);
+
+    [LoggerMessage(EventId = 10, EventName = "StoreFailed", Level = LogLevel.Warning,
+        Message = "The durable policy store failed to {Operation}; serving from memory and the network.")]
+    private static partial void LogStoreFailed(Microsoft.Extensions.Logging.ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 11, EventName = "StoredRecordDropped", Level = LogLevel.Warning,
+        Message = "Dropped the stored MTA-STS policy record of {PolicyDomain}: {Problem}.")]
+    private static partial void LogStoredRecordDropped(Microsoft.Extensions.Logging.ILogger logger, string policyDomain, string problem);
+
+    [LoggerMessage(EventId = 12, EventName = "WarmedUp", Level = LogLevel.Information,
+        Message = "Loaded {Count} MTA-STS policies from the durable store.")]
+    private static partial void LogWarmedUp(Microsoft.Extensions.Logging.ILogger logger, int count);
 }

@@ -11,6 +11,19 @@ internal sealed partial class PolicyResolver
     private async Task<PolicyResolution> ResolveFromNetworkAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
     {
         _store.TryGet(domain, out var entry);
+        if (_durable is not null && kind != RefreshKind.Proactive && (entry is null || !entry.IsValidAt(_clock.UtcNow.UtcTicks)))
+        {
+            // A policy another process (or this one, before a restart) fetched: RFC 8461 §10.2.
+            if (await LoadFromDurableAsync(domain, entry, cancellationToken).ConfigureAwait(false) is { } loaded)
+            {
+                entry = loaded;
+                if (kind == RefreshKind.OnDemand && loaded.IsValidAt(_clock.UtcNow.UtcTicks))
+                {
+                    return Resolved(loaded.Current);
+                }
+            }
+        }
+
         var valid = entry is not null && entry.IsValidAt(_clock.UtcNow.UtcTicks) ? entry : null;
 
         TxtLookupResult txt;
@@ -75,6 +88,7 @@ internal sealed partial class PolicyResolver
             {
                 // Expired and no record any more: the domain has left MTA-STS (checklist D.6).
                 _store.Remove(entry);
+                await RemoveDurableAsync(domain).ConfigureAwait(false);
             }
 
             var status = txt.Status == DnsLookupStatus.TemporaryFailure && _options.DeferOnTemporaryFailure
@@ -134,6 +148,7 @@ internal sealed partial class PolicyResolver
             if (entry is not null)
             {
                 _store.Remove(entry);
+                await RemoveDurableAsync(domain).ConfigureAwait(false);
             }
 
             return Resolved(new PolicyResolution(domain, PolicyResolutionStatus.Fetched, policy, policyId, fetchedAt, fetchedAt));
@@ -145,6 +160,7 @@ internal sealed partial class PolicyResolver
         var fresh = new PolicyCacheEntry(domain, policy, policyId, fetchedAt, NextRefresh(fetchedAt), _options.RecordCheckInterval, lastUsed);
 
         _store.Set(fresh);
+        await SaveDurableAsync(fresh).ConfigureAwait(false);
         if (entry is null || !string.Equals(entry.PolicyId, policyId, StringComparison.Ordinal))
         {
             LogPolicyStored(_logger, domain, policyId, policy.Mode, fresh.ExpiresAt);

@@ -4,7 +4,7 @@ internal sealed partial class PolicyResolver
 {
     /// <summary>
     /// One pass of the proactive refresh (Decision 27; RFC 8461 §3.3 and §10.2): re-fetch policies in use whose refresh
-    /// time has come and that have not yet expired, and drop entries unused for <see cref="MtaStsOptions.UnusedPolicyLifetime"/>.
+    /// time has come (recently expired ones too, such as those loaded from the durable store after downtime), and drop entries unused for <see cref="MtaStsOptions.UnusedPolicyLifetime"/>.
     /// </summary>
     /// <returns>The number of policies refreshed successfully.</returns>
     internal async Task<int> RefreshDueAsync(CancellationToken cancellationToken)
@@ -17,13 +17,19 @@ internal sealed partial class PolicyResolver
             if (now - entry.LastUsed > _options.UnusedPolicyLifetime)
             {
                 _store.Remove(entry);
+                await RemoveDurableAsync(entry.PolicyDomain).ConfigureAwait(false);
                 LogDroppedUnused(_logger, entry.PolicyDomain, entry.LastUsed);
                 continue;
             }
 
-            if (now < entry.NextRefreshAt || now >= entry.ExpiresAt)
+            if (now < entry.NextRefreshAt)
             {
-                // Not due yet; or expired, when the next delivery fetches it on demand.
+                if (entry.LastUsedNeedsPersisting)
+                {
+                    // Keeps the durable store's idea of "unused" close to the truth without a write per delivery.
+                    await SaveDurableAsync(entry).ConfigureAwait(false);
+                }
+
                 continue;
             }
 

@@ -12,6 +12,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
     private readonly IMtaStsDns _dns;
     private readonly IPolicyFetcher _fetcher;
     private readonly MemoryPolicyStore _store;
+    private readonly IMtaStsPolicyStore? _durable;
     private readonly MtaStsOptions _options;
     private readonly PolicyClock _clock;
     private readonly MtaStsTelemetry _telemetry;
@@ -28,8 +29,10 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         MtaStsOptions options,
         PolicyClock clock,
         MtaStsTelemetry telemetry,
-        ILogger<PolicyResolver> logger)
+        ILogger<PolicyResolver> logger,
+        IMtaStsPolicyStore? durable = null)
     {
+        _durable = durable;
         _dns = dns;
         _fetcher = fetcher;
         _store = store;

@@ -6,16 +6,17 @@ namespace MtaSts.Tests.Fakes;
 /// <summary>A <see cref="PolicyResolver"/> over fakes at its seams, with fake time.</summary>
 internal sealed class ResolverHarness : IDisposable
 {
-    public ResolverHarness(Action<MtaStsOptions>? configure = null)
+    public ResolverHarness(Action<MtaStsOptions>? configure = null, IMtaStsPolicyStore? durable = null, FakeTimeProvider? time = null)
     {
         configure?.Invoke(Options);
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
         Clock = new PolicyClock(Time);
-        Resolver = new PolicyResolver(Dns, Fetcher, Store, Options, Clock, Telemetry, NullLogger<PolicyResolver>.Instance);
+        Resolver = new PolicyResolver(Dns, Fetcher, Store, Options, Clock, Telemetry, NullLogger<PolicyResolver>.Instance, durable);
     }
 
     public MtaStsOptions Options { get; } = new();
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; }
 
     public FakeDns Dns { get; } = new();
 

@@ -1,0 +1,165 @@
+namespace MtaSts;
+
+internal sealed partial class PolicyResolver
+{
+    /// <summary>Clock skew tolerated between the machines of a fleet sharing a store.</summary>
+    private static readonly TimeSpan FetchedAtSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Loads every record of the durable store into memory (called once at start). Invalid records are dropped from the
+    /// store; expired ones are kept in memory, not served, so that the proactive refresh can renew them.
+    /// </summary>
+    /// <returns>The number of policies loaded.</returns>
+    internal async Task<int> WarmUpAsync(CancellationToken cancellationToken)
+    {
+        if (_durable is null)
+        {
+            return 0;
+        }
+
+        var loaded = 0;
+        try
+        {
+            await foreach (var record in _durable.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = ToEntry(record, out var problem);
+                if (entry is null)
+                {
+                    LogStoredRecordDropped(_logger, record.PolicyDomain, problem!);
+                    await RemoveDurableAsync(record.PolicyDomain).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!_store.TryGet(entry.PolicyDomain, out var current) || current.FetchedAt < entry.FetchedAt)
+                {
+                    _store.Set(entry);
+                    loaded++;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _telemetry.StoreFailed("list");
+            LogStoreFailed(_logger, "list", ex);
+        }
+
+        LogWarmedUp(_logger, loaded);
+        return loaded;
+    }
+
+    /// <summary>Reads a domain's record from the durable store into memory, if it is valid and newer than what memory holds.</summary>
+    private async Task<PolicyCacheEntry?> LoadFromDurableAsync(string domain, PolicyCacheEntry? current, CancellationToken cancellationToken)
+    {
+        StoredPolicyRecord? record;
+        try
+        {
+            record = await _durable!.GetAsync(domain, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A store outage is not "no policy": memory and the network still answer.
+            _telemetry.StoreFailed("read");
+            LogStoreFailed(_logger, "read", ex);
+            return null;
+        }
+
+        if (record is null)
+        {
+            return null;
+        }
+
+        var entry = ToEntry(record, out var problem);
+        if (entry is null || !string.Equals(entry.PolicyDomain, domain, StringComparison.Ordinal))
+        {
+            LogStoredRecordDropped(_logger, domain, problem ?? "stored under another domain");
+            await RemoveDurableAsync(domain).ConfigureAwait(false);
+            return null;
+        }
+
+        if (current is not null && current.FetchedAt >= entry.FetchedAt)
+        {
+            return null;
+        }
+
+        _store.Set(entry);
+        return entry;
+    }
+
+    /// <summary>Rebuilds a cache entry from a stored record, trusting nothing: the text is parsed again and must agree with the stored times.</summary>
+    private PolicyCacheEntry? ToEntry(StoredPolicyRecord record, out string? problem)
+    {
+        problem = null;
+        if (record.PolicyDomain is null || !PolicyDomainName.LooksNormalized(record.PolicyDomain) || !DomainNameSyntax.IsLdhDomain(record.PolicyDomain))
+        {
+            problem = "the domain is not in normal form";
+            return null;
+        }
+
+        if (record.PolicyId is null || !MtaStsRecord.TryParse("v=STSv1; id=" + record.PolicyId, out var parsedId) || parsedId.Id != record.PolicyId)
+        {
+            problem = "the policy id is not 1-32 letters and digits";
+            return null;
+        }
+
+        if (record.PolicyText is null || !MtaStsPolicy.TryParse(record.PolicyText, out var policy))
+        {
+            problem = "the policy text does not parse";
+            return null;
+        }
+
+        if (policy.MaxAge <= TimeSpan.Zero || record.ExpiresAt != record.FetchedAt + policy.MaxAge)
+        {
+            problem = "the expiry does not match the policy's max_age";
+            return null;
+        }
+
+        if (record.FetchedAt > _clock.UtcNow + FetchedAtSkew || record.LastUsed < record.FetchedAt - policy.MaxAge)
+        {
+            problem = "the timestamps are inconsistent";
+            return null;
+        }
+
+        var entry = new PolicyCacheEntry(record.PolicyDomain, policy, record.PolicyId, record.FetchedAt, NextRefresh(record.FetchedAt), _options.RecordCheckInterval, record.LastUsed);
+        entry.MarkPersisted(record.LastUsed);
+        return entry;
+    }
+
+    private async Task SaveDurableAsync(PolicyCacheEntry entry)
+    {
+        if (_durable is null)
+        {
+            return;
+        }
+
+        var lastUsed = entry.LastUsed;
+        try
+        {
+            await _durable.SetAsync(new StoredPolicyRecord(entry.PolicyDomain, entry.PolicyId, entry.Policy.Text, entry.FetchedAt, entry.ExpiresAt, lastUsed), _lifetime.Token).ConfigureAwait(false);
+            entry.MarkPersisted(lastUsed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_lifetime.IsCancellationRequested)
+        {
+            // The policy is in memory and applies; the next write (a refresh) tries again.
+            _telemetry.StoreFailed("write");
+            LogStoreFailed(_logger, "write", ex);
+        }
+    }
+
+    private async Task RemoveDurableAsync(string domain)
+    {
+        if (_durable is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _durable.RemoveAsync(domain, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_lifetime.IsCancellationRequested)
+        {
+            _telemetry.StoreFailed("remove");
+            LogStoreFailed(_logger, "remove", ex);
+        }
+    }
+}
