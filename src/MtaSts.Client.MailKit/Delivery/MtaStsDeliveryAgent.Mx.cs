@@ -225,11 +225,11 @@ public sealed partial class MtaStsDeliveryAgent
     private async Task<Socket> ConnectSocketAsync(IPAddress address, CancellationToken cancellationToken)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ConnectTimeout);
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(address, _options.Port), timeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(new IPEndPoint(address, _options.Port), linked.Token).ConfigureAwait(false);
             return socket;
         }
         catch
