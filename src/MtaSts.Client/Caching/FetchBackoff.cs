@@ -8,18 +8,31 @@ namespace MtaSts;
 /// </summary>
 internal sealed class FetchBackoff
 {
-    private readonly ConcurrentDictionary<string, (string PolicyId, long UntilUtcTicks)> _failures = new(StringComparer.Ordinal);
+    private const int PruneThreshold = 4096;
+    private readonly ConcurrentDictionary<(string PolicyDomain, string PolicyId), long> _failures = new();
     private readonly TimeSpan _duration;
 
     public FetchBackoff(TimeSpan duration) => _duration = duration;
 
     public bool IsBackedOff(string policyDomain, string policyId, DateTimeOffset now) =>
-        _failures.TryGetValue(policyDomain, out var failure)
-        && string.Equals(failure.PolicyId, policyId, StringComparison.Ordinal)
-        && now.UtcTicks < failure.UntilUtcTicks;
+        _failures.TryGetValue((policyDomain, policyId), out var until) && now.UtcTicks < until;
 
-    public void RecordFailure(string policyDomain, string policyId, DateTimeOffset now) =>
-        _failures[policyDomain] = (policyId, (now + _duration).UtcTicks);
+    public void RecordFailure(string policyDomain, string policyId, DateTimeOffset now)
+    {
+        if (_failures.Count >= PruneThreshold)
+        {
+            // Failures older than the back-off mean nothing; keep the map bounded under a flood of new ids.
+            foreach (var failure in _failures)
+            {
+                if (failure.Value <= now.UtcTicks)
+                {
+                    _failures.TryRemove(failure);
+                }
+            }
+        }
 
-    public void Clear(string policyDomain) => _failures.TryRemove(policyDomain, out _);
+        _failures[(policyDomain, policyId)] = (now + _duration).UtcTicks;
+    }
+
+    public void Clear(string policyDomain, string policyId) => _failures.TryRemove((policyDomain, policyId), out _);
 }

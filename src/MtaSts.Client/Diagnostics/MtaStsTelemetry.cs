@@ -63,11 +63,27 @@ internal sealed class MtaStsTelemetry : IDisposable
             PolicyResolutionStatus.TemporaryFailure => "temporary_failure",
             _ => "no_policy",
         };
-        _resolutions.Add(1, new KeyValuePair<string, object?>("mtasts.outcome", outcome), new KeyValuePair<string, object?>("error.type", failure?.ToResultTypeString()));
+        if (failure is { } type)
+        {
+            _resolutions.Add(1, new KeyValuePair<string, object?>("mtasts.outcome", outcome), new KeyValuePair<string, object?>("error.type", type.ToResultTypeString()));
+        }
+        else
+        {
+            _resolutions.Add(1, new KeyValuePair<string, object?>("mtasts.outcome", outcome));
+        }
     }
 
-    public void RecordFetch(TimeSpan elapsed, string? errorType) =>
-        _fetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("error.type", errorType is null ? null : ErrorCategory(errorType)));
+    public void RecordFetch(TimeSpan elapsed, string? errorType)
+    {
+        if (errorType is null)
+        {
+            _fetchDuration.Record(elapsed.TotalSeconds);
+        }
+        else
+        {
+            _fetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("error.type", ErrorCategory(errorType)));
+        }
+    }
 
     public void RefreshFailed(string kind) => _refreshFailures.Add(1, new KeyValuePair<string, object?>("mtasts.refresh.kind", kind));
 

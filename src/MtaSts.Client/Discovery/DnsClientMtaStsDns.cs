@@ -64,14 +64,14 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         var mx = records.OfType<MxRecord>().OrderBy(r => r.Preference).ToList();
 
         // RFC 7505: a single MX with the root as exchange means the domain accepts no mail.
-        if (mx.Count == 1 && mx[0].Exchange.Value is "." or "")
+        if (mx.Count == 1 && mx[0].Exchange.Original is "." or "")
         {
             return new MxLookupResult(DnsLookupStatus.Found, [], true, false, null);
         }
 
         return new MxLookupResult(
             DnsLookupStatus.Found,
-            [.. mx.Select(r => r.Exchange.Value.TrimEnd('.')).Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
+            [.. mx.Select(r => r.Exchange.Original.TrimEnd('.')).Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
             false,
             false,
             null);
@@ -143,7 +143,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                     break;
                 }
 
-                target = Fqdn(cname.CanonicalName.Value);
+                target = Fqdn(cname.CanonicalName.Original);
                 if (++links > MaxCnameLinks)
                 {
                     return (DnsLookupStatus.TemporaryFailure, [], "cname-chain-too-long");
@@ -167,5 +167,6 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
 
     private static string Fqdn(string name) => name.EndsWith('.') ? name : name + ".";
 
-    private static bool SameName(DnsString owner, string fqdn) => string.Equals(Fqdn(owner.Value), fqdn, StringComparison.OrdinalIgnoreCase);
+    // DnsString.Value is converted to U-labels; Original keeps the A-labels that the question used.
+    private static bool SameName(DnsString owner, string fqdn) => string.Equals(Fqdn(owner.Original), fqdn, StringComparison.OrdinalIgnoreCase);
 }

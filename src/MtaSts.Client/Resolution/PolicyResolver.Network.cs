@@ -139,7 +139,7 @@ internal sealed partial class PolicyResolver
             return Failed(domain, valid, result.ResultType!.Value, result.ReasonCode!);
         }
 
-        _backoff.Clear(domain);
+        _backoff.Clear(domain, policyId);
         var fetchedAt = _clock.UtcNow;
         var policy = result.Policy;
         if (policy.MaxAge <= TimeSpan.Zero)
