@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 configuration=Release
-packages=(knot knot-dnsutils unzip)
+packages=(knot knot-dnsutils unzip postfix redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,10 +14,12 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # Keep the packages from starting system-wide services (which would listen on :53): tests start their own.
+  # Keep the packages from starting system-wide services (which would listen on :25, :53, :6379): tests start their own.
   printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
   $sudo chmod +x /usr/sbin/policy-rc.d
   trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  # Postfix without any system configuration: the tests run private instances on free loopback ports.
+  echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   $sudo rm -f /usr/sbin/policy-rc.d
