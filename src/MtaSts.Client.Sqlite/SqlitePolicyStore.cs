@@ -25,6 +25,11 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
 {
     private const string Columns = "domain, policy_id, policy_text, fetched_at, expires_at, last_used";
 
+    private const string Upsert =
+        $"INSERT INTO policies ({Columns}) VALUES ($domain, $id, $text, $fetched, $expires, $used) " +
+        "ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy_text = excluded.policy_text, " +
+        "fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, last_used = excluded.last_used";
+
     private readonly string _connectionString;
     private readonly TimeProvider? _timeProvider;
     private readonly TimeSpan _unusedLifetime;
@@ -210,11 +215,6 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
             },
             records,
             cancellationToken).ConfigureAwait(false);
-
-    private const string Upsert =
-        $"INSERT INTO policies ({Columns}) VALUES ($domain, $id, $text, $fetched, $expires, $used) " +
-        "ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy_text = excluded.policy_text, " +
-        "fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, last_used = excluded.last_used";
 
     private static void Bind(SqliteCommand command, StoredPolicyRecord record)
     {

@@ -107,6 +107,9 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
 
+        // A fresh connection per fetch (checklist B.12): the address guard and the certificate check run every time.
+        request.Headers.ConnectionClose = true;
+
         var client = _httpClientFactory.CreateClient(HttpClientName);
         try
         {
@@ -134,6 +137,11 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         catch (IOException)
         {
             return PolicyFetchResult.FetchError("connection-error", transient: true);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A timeout inside the HTTP stack that is not the fetch budget's: still a failed fetch, never an exception.
+            return PolicyFetchResult.FetchError("connect-timeout", transient: true);
         }
     }
 

@@ -36,7 +36,10 @@ internal sealed class PolicyHttpHandlerFactory
         UseProxy = false,
         AutomaticDecompression = DecompressionMethods.None,
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-        ConnectTimeout = _options.FetchTimeout,
+
+        // The fetch budget (FetchTimeout, on the TimeProvider) bounds the connection too; a second timer of the
+        // same length on the real clock would race it and surface as an exception instead of a fetch error.
+        ConnectTimeout = Timeout.InfiniteTimeSpan,
         ConnectCallback = ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions
         {
