@@ -72,6 +72,13 @@ public sealed class MtaStsOptions
     public bool AllowPrivateAddresses { get; set; }
 
     /// <summary>
+    /// Gets or sets how long one durable store operation (read, write, removal) may take before the resolver goes on
+    /// without it. Only used with a durable store (<c>AddSqlitePolicyStore</c>, <c>AddDistributedPolicyStore</c>).
+    /// </summary>
+    /// <value>2 seconds.</value>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Gets or sets a value indicating whether a temporary DNS failure with no cached policy yields
     /// <see cref="PolicyResolutionStatus.TemporaryFailure"/> (defer delivery) instead of <see cref="PolicyResolutionStatus.NoPolicy"/>.
     /// </summary>

@@ -13,6 +13,7 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
         Positive(nameof(MtaStsOptions.RecordCheckInterval), options.RecordCheckInterval, failures);
         Positive(nameof(MtaStsOptions.RefreshInterval), options.RefreshInterval, failures);
         Positive(nameof(MtaStsOptions.UnusedPolicyLifetime), options.UnusedPolicyLifetime, failures);
+        Positive(nameof(MtaStsOptions.StoreTimeout), options.StoreTimeout, failures);
         if (options.FetchBackoff < TimeSpan.Zero)
         {
             failures.Add($"MtaStsOptions.FetchBackoff must not be negative (was {options.FetchBackoff}).");

@@ -53,11 +53,12 @@ internal sealed partial class PolicyResolver
         StoredPolicyRecord? record;
         try
         {
-            record = await _durable!.GetAsync(domain, cancellationToken).ConfigureAwait(false);
+            using var timeout = StoreTimeout(cancellationToken);
+            record = await _durable!.GetAsync(domain, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // A store outage is not "no policy": memory and the network still answer.
+            // A store outage (or a store slower than StoreTimeout) is not "no policy": memory and the network still answer.
             _telemetry.StoreFailed("read");
             LogStoreFailed(_logger, "read", ex);
             return null;
@@ -113,7 +114,9 @@ internal sealed partial class PolicyResolver
             return null;
         }
 
-        if (record.FetchedAt > _clock.UtcNow + FetchedAtSkew || record.LastUsed < record.FetchedAt - policy.MaxAge)
+        // A proactive refresh keeps an old LastUsed with a new FetchedAt, so only times in the future are inconsistent.
+        var now = _clock.UtcNow;
+        if (record.FetchedAt > now + FetchedAtSkew || record.LastUsed > now + FetchedAtSkew)
         {
             problem = "the timestamps are inconsistent";
             return null;
@@ -122,6 +125,30 @@ internal sealed partial class PolicyResolver
         var entry = new PolicyCacheEntry(record.PolicyDomain, policy, record.PolicyId, record.FetchedAt, NextRefresh(record.FetchedAt), _options.RecordCheckInterval, record.LastUsed);
         entry.MarkPersisted(record.LastUsed);
         return entry;
+    }
+
+    /// <summary>A token that ends a single store operation after <see cref="MtaStsOptions.StoreTimeout"/>, or with <paramref name="cancellationToken"/>.</summary>
+    private LinkedTimeout StoreTimeout(CancellationToken cancellationToken) => new(_options.StoreTimeout, _clock.TimeProvider, cancellationToken);
+
+    /// <summary>A cancellation token that fires after a time on the resolver's clock or when another token fires.</summary>
+    private sealed class LinkedTimeout : IDisposable
+    {
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource _linked;
+
+        public LinkedTimeout(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+        {
+            _timer = new CancellationTokenSource(timeout, timeProvider);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
+        }
+
+        public CancellationToken Token => _linked.Token;
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _timer.Dispose();
+        }
     }
 
     private async Task SaveDurableAsync(PolicyCacheEntry entry)
@@ -134,7 +161,8 @@ internal sealed partial class PolicyResolver
         var lastUsed = entry.LastUsed;
         try
         {
-            await _durable.SetAsync(new StoredPolicyRecord(entry.PolicyDomain, entry.PolicyId, entry.Policy.Text, entry.FetchedAt, entry.ExpiresAt, lastUsed), _lifetime.Token).ConfigureAwait(false);
+            using var timeout = StoreTimeout(_lifetime.Token);
+            await _durable.SetAsync(new StoredPolicyRecord(entry.PolicyDomain, entry.PolicyId, entry.Policy.Text, entry.FetchedAt, entry.ExpiresAt, lastUsed), timeout.Token).ConfigureAwait(false);
             entry.MarkPersisted(lastUsed);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_lifetime.IsCancellationRequested)
@@ -154,7 +182,8 @@ internal sealed partial class PolicyResolver
 
         try
         {
-            await _durable.RemoveAsync(domain, _lifetime.Token).ConfigureAwait(false);
+            using var timeout = StoreTimeout(_lifetime.Token);
+            await _durable.RemoveAsync(domain, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_lifetime.IsCancellationRequested)
         {

@@ -127,6 +127,69 @@ public sealed class ResolverPersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task ResolveAsync_PolicyRefreshedWhileUnusedLongerThanMaxAge_IsServedFromTheStoreByAnotherResolver()
+    {
+        // Regression: a proactive refresh keeps LastUsed and moves FetchedAt; such records were dropped as inconsistent.
+        _h.Dns.SetId(Domain, "A");
+        _h.Fetcher.SetPolicy(Domain, maxAge: 86400);
+        await _h.Resolver.ResolveAsync(Domain);
+        for (var day = 0; day < 3; day++)
+        {
+            _h.Time.Advance(TimeSpan.FromDays(1));
+            Assert.Equal(1, await _h.Resolver.RefreshDueAsync(CancellationToken.None));
+        }
+
+        using var other = new ResolverHarness(durable: _durable, time: _h.Time);
+        var result = await other.Resolver.ResolveAsync(Domain);
+
+        Assert.Equal(PolicyResolutionStatus.Cached, result.Status);
+        Assert.Equal(0, other.Fetcher.TotalFetches);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_StoreSlowerThanStoreTimeout_FetchesWithoutWaitingForIt()
+    {
+        var slow = new SlowPolicyStore();
+        using var h = new ResolverHarness(o => o.StoreTimeout = TimeSpan.FromSeconds(2), durable: slow);
+        h.Dns.SetId(Domain, "A");
+        h.Fetcher.SetPolicy(Domain);
+
+        var pending = h.Resolver.ResolveAsync(Domain).AsTask();
+        await slow.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        await slow.Entered2.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(PolicyResolutionStatus.Fetched, result.Status);
+        Assert.True(result.IsEnforced);
+    }
+
+    private sealed class SlowPolicyStore : IMtaStsPolicyStore
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Entered2 { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<StoredPolicyRecord?> GetAsync(string policyDomain, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return null;
+        }
+
+        public async ValueTask SetAsync(StoredPolicyRecord record, CancellationToken cancellationToken = default)
+        {
+            Entered2.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        public ValueTask RemoveAsync(string policyDomain, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public IAsyncEnumerable<StoredPolicyRecord> ListAsync(CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<StoredPolicyRecord>();
+    }
+
+    [Fact]
     public async Task WarmUpAsync_StoreDown_LoadsNothingAndDoesNotThrow()
     {
         _durable.IsDown = true;

@@ -18,6 +18,7 @@ public sealed class MtaStsOptionsValidationTests
         nameof(MtaStsOptions.RefreshInterval),
         nameof(MtaStsOptions.UnusedPolicyLifetime),
         nameof(MtaStsOptions.RevocationMode),
+        nameof(MtaStsOptions.StoreTimeout),
     ];
 
     [Theory]
@@ -78,6 +79,7 @@ public sealed class MtaStsOptionsValidationTests
             case nameof(MtaStsOptions.RecordCheckInterval): o.RecordCheckInterval = TimeSpan.Zero; break;
             case nameof(MtaStsOptions.RefreshInterval): o.RefreshInterval = TimeSpan.Zero; break;
             case nameof(MtaStsOptions.UnusedPolicyLifetime): o.UnusedPolicyLifetime = TimeSpan.Zero; break;
+            case nameof(MtaStsOptions.StoreTimeout): o.StoreTimeout = TimeSpan.Zero; break;
             case nameof(MtaStsOptions.RevocationMode): o.RevocationMode = (System.Security.Cryptography.X509Certificates.X509RevocationMode)42; break;
             default: throw new ArgumentOutOfRangeException(nameof(option), option, null);
         }
