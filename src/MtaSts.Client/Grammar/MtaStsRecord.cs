@@ -100,24 +100,11 @@ public sealed class MtaStsRecord
     /// <exception cref="ArgumentNullException"><paramref name="records"/> or one of its items is <see langword="null"/>.</exception>
     public static bool TryParseRecordSet(IEnumerable<string> records, [NotNullWhen(true)] out MtaStsRecord? record)
     {
-        ArgumentNullException.ThrowIfNull(records);
         record = null;
-        string? candidate = null;
-        var candidates = 0;
-        foreach (var text in records)
-        {
-            ArgumentNullException.ThrowIfNull(text, nameof(records));
 
-            // RFC 8461 §3.1: "If the number of resulting records is not one, or if the resulting record is
-            // syntactically invalid, senders MUST assume the recipient domain does not have an available MTA-STS Policy."
-            if (TxtFieldReader.IsCandidate(text, Version))
-            {
-                candidates++;
-                candidate = text;
-            }
-        }
-
-        return candidates == 1 && TryParse(candidate!, out record);
+        // RFC 8461 §3.1: "If the number of resulting records is not one, or if the resulting record is
+        // syntactically invalid, senders MUST assume the recipient domain does not have an available MTA-STS Policy."
+        return TxtFieldReader.SelectSingleCandidate(records, Version) is { } candidate && TryParse(candidate, out record);
     }
 
     private static bool IsValidId(ReadOnlySpan<char> value)

@@ -97,24 +97,11 @@ public sealed class TlsRptRecord
     /// <exception cref="ArgumentNullException"><paramref name="records"/> or one of its items is <see langword="null"/>.</exception>
     public static bool TryParseRecordSet(IEnumerable<string> records, [NotNullWhen(true)] out TlsRptRecord? record)
     {
-        ArgumentNullException.ThrowIfNull(records);
         record = null;
-        string? candidate = null;
-        var candidates = 0;
-        foreach (var text in records)
-        {
-            ArgumentNullException.ThrowIfNull(text, nameof(records));
 
-            // RFC 8460 §3: "If the number of resulting records is not one, senders MUST assume the recipient
-            // domain does not implement TLSRPT."
-            if (TxtFieldReader.IsCandidate(text, Version))
-            {
-                candidates++;
-                candidate = text;
-            }
-        }
-
-        return candidates == 1 && TryParse(candidate!, out record);
+        // RFC 8460 §3: "If the number of resulting records is not one, senders MUST assume the recipient
+        // domain does not implement TLSRPT."
+        return TxtFieldReader.SelectSingleCandidate(records, Version) is { } candidate && TryParse(candidate, out record);
     }
 
     /// <summary>Adds the usable URIs of one <c>rua</c> value; returns <see langword="false"/> when the value breaks the grammar.</summary>

@@ -91,4 +91,27 @@ internal ref struct TxtFieldReader
     public static bool IsCandidate(ReadOnlySpan<char> text, string version) =>
         text.StartsWith(version, StringComparison.Ordinal)
         && (text.Length == version.Length || text[version.Length] is ' ' or '\t' or ';');
+
+    /// <summary>
+    /// Decisions 1–2: the one record of <paramref name="records"/> that is a candidate for <paramref name="version"/>,
+    /// or <see langword="null"/> when there is none or more than one. Every item is checked for <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="records"/> or one of its items is <see langword="null"/>.</exception>
+    public static string? SelectSingleCandidate(IEnumerable<string> records, string version)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        string? candidate = null;
+        var candidates = 0;
+        foreach (var text in records)
+        {
+            ArgumentNullException.ThrowIfNull(text, nameof(records));
+            if (IsCandidate(text, version))
+            {
+                candidates++;
+                candidate = text;
+            }
+        }
+
+        return candidates == 1 ? candidate : null;
+    }
 }
