@@ -13,8 +13,8 @@ public sealed partial class MtaStsDeliveryAgent
     private static partial void LogRefused(ILogger logger, string policyDomain, string mxHost, string reasonCode);
 
     [LoggerMessage(EventId = 102, EventName = "Delivered", Level = LogLevel.Information,
-        Message = "Delivered to {MxHost} for {PolicyDomain} (MTA-STS mode {Mode}, {Tls}).")]
-    private static partial void LogDelivered(ILogger logger, string policyDomain, string mxHost, MtaStsMode mode, string tls);
+        Message = "Delivered to {MxHost} for {PolicyDomain} (MTA-STS mode {Mode}, TLS protocol {TlsProtocol}; none means plaintext).")]
+    private static partial void LogDelivered(ILogger logger, string policyDomain, string mxHost, MtaStsMode mode, System.Security.Authentication.SslProtocols? tlsProtocol);
 
     [LoggerMessage(EventId = 103, EventName = "DeliveryFailed", Level = LogLevel.Warning,
         Message = "Delivery for {PolicyDomain} ended with {Status} (MTA-STS mode {Mode}) after {Attempts} MX attempts.")]

@@ -36,7 +36,8 @@ public sealed partial class MtaStsDeliveryAgent
             cancellationToken.ThrowIfCancellationRequested();
 
             // RFC 8461 §4.1 and Decision 30: an MX that matches no pattern fails validation.
-            if (applies && !policy!.MatchesMx(host))
+            var notInPolicy = applies && !policy!.MatchesMx(host);
+            if (notInPolicy && resolution.IsEnforced)
             {
                 Publish(new SmtpSessionOutcome(domain, resolution, host)
                 {
@@ -45,15 +46,24 @@ public sealed partial class MtaStsDeliveryAgent
                     IsReportDelivery = isReportDelivery,
                     Timestamp = _timeProvider.GetUtcNow(),
                 });
-                if (resolution.IsEnforced)
-                {
-                    LogMxSkipped(_logger, domain, host);
-                    attempts.Add(new MxAttempt(host, null, MxAttemptOutcome.NotInPolicy, TlsRptResultType.ValidationFailure, "mx-not-in-policy"));
-                    continue;
-                }
+                LogMxSkipped(_logger, domain, host);
+                attempts.Add(new MxAttempt(host, null, MxAttemptOutcome.NotInPolicy, TlsRptResultType.ValidationFailure, "mx-not-in-policy"));
+                continue;
             }
 
-            var (attempt, delivered) = await TryMxAsync(message, sender, resolution, host, recipients, isReportDelivery, cancellationToken).ConfigureAwait(false);
+            // Under testing the session goes ahead and carries the failure, so that it is reported once.
+            var (attempt, delivered) = await TryMxAsync(message, sender, resolution, host, recipients, isReportDelivery, notInPolicy, cancellationToken).ConfigureAwait(false);
+            if (notInPolicy && attempt.Outcome == MxAttemptOutcome.Unreachable)
+            {
+                Publish(new SmtpSessionOutcome(domain, resolution, host)
+                {
+                    ResultType = TlsRptResultType.ValidationFailure,
+                    FailureReasonCode = "mx-not-in-policy",
+                    IsReportDelivery = isReportDelivery,
+                    Timestamp = _timeProvider.GetUtcNow(),
+                });
+            }
+
             attempts.Add(attempt);
             lastDetail = attempt.Detail;
             if (delivered is not null)
@@ -80,7 +90,7 @@ public sealed partial class MtaStsDeliveryAgent
     }
 
     private async Task<(MxAttempt Attempt, (SslProtocols? Protocol, string? CipherSuite)? Delivered)> TryMxAsync(
-        MimeMessage message, MailboxAddress sender, PolicyResolution resolution, string host, IReadOnlyList<MailboxAddress> recipients, bool isReportDelivery, CancellationToken cancellationToken)
+        MimeMessage message, MailboxAddress sender, PolicyResolution resolution, string host, IReadOnlyList<MailboxAddress> recipients, bool isReportDelivery, bool notInPolicy, CancellationToken cancellationToken)
     {
         IReadOnlyList<IPAddress> addresses;
         try
@@ -100,7 +110,7 @@ public sealed partial class MtaStsDeliveryAgent
         MxAttempt? last = null;
         foreach (var address in addresses)
         {
-            var (attempt, delivered) = await TryAddressAsync(message, sender, resolution, host, address, recipients, isReportDelivery, cancellationToken).ConfigureAwait(false);
+            var (attempt, delivered) = await TryAddressAsync(message, sender, resolution, host, address, recipients, isReportDelivery, notInPolicy, cancellationToken).ConfigureAwait(false);
             if (delivered is not null || attempt.Outcome != MxAttemptOutcome.Unreachable)
             {
                 // Only plain network trouble moves on to the host's next address; a session that reached SMTP has answered.
@@ -114,9 +124,14 @@ public sealed partial class MtaStsDeliveryAgent
     }
 
     private async Task<(MxAttempt Attempt, (SslProtocols? Protocol, string? CipherSuite)? Delivered)> TryAddressAsync(
-        MimeMessage message, MailboxAddress sender, PolicyResolution resolution, string host, IPAddress address, IReadOnlyList<MailboxAddress> recipients, bool isReportDelivery, CancellationToken cancellationToken)
+        MimeMessage message, MailboxAddress sender, PolicyResolution resolution, string host, IPAddress address, IReadOnlyList<MailboxAddress> recipients, bool isReportDelivery, bool notInPolicy, CancellationToken cancellationToken)
     {
         var outcome = new SessionOutcomeBuilder(resolution, host, address, isReportDelivery);
+        if (notInPolicy)
+        {
+            outcome.Failed(TlsRptResultType.ValidationFailure, "mx-not-in-policy");
+        }
+
         var first = await SessionAsync(message, sender, resolution, host, address, recipients, plaintextFallback: false, outcome, cancellationToken).ConfigureAwait(false);
         if (first.Attempt.Outcome == MxAttemptOutcome.TlsFailed && !resolution.IsEnforced)
         {
@@ -175,9 +190,12 @@ public sealed partial class MtaStsDeliveryAgent
 
             await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
             outcome.Delivered = true;
+
+            // Read before QUIT: MailKit resets the TLS details when it disconnects.
+            (SslProtocols? Protocol, string? CipherSuite) tls = client.IsSecure ? (client.SslProtocol, client.SslCipherSuite?.ToString()) : (null, null);
             await DisconnectQuietlyAsync(client).ConfigureAwait(false);
-            LogDelivered(_logger, resolution.PolicyDomain, host, resolution.Mode, client.IsSecure ? client.SslProtocol.ToString() : "plaintext");
-            return (new MxAttempt(host, address, MxAttemptOutcome.Delivered, outcome.ResultType, "250"), (client.IsSecure ? client.SslProtocol : null, client.IsSecure ? client.SslCipherSuite?.ToString() : null));
+            LogDelivered(_logger, resolution.PolicyDomain, host, resolution.Mode, tls.Protocol);
+            return (new MxAttempt(host, address, MxAttemptOutcome.Delivered, outcome.ResultType, "250"), tls);
         }
         catch (NotSupportedException) when (guard.IsEnforced)
         {

@@ -38,6 +38,12 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
 
     public void Failed(TlsRptResultType type, string reason)
     {
+        // Decision 29: under "none" or no policy nothing is an MTA-STS failure; a session only succeeds or not.
+        if (resolution.Policy is not { Mode: not MtaStsMode.None })
+        {
+            return;
+        }
+
         // The first failure seen is the one reported (a handshake failure stays reported after the plaintext fallback).
         if (ResultType is null)
         {

@@ -10,7 +10,8 @@ namespace MtaSts.MailKit;
 /// Applies an MTA-STS policy to one <see cref="SmtpClient"/> connection to one MX host (RFC 8461 §4, §5): under
 /// <c>enforce</c> STARTTLS is required (<see cref="SecureSocketOptions.StartTls"/>), TLS 1.2 or later, and a certificate
 /// that fails <see cref="MxCertificateValidator"/> is refused; under <c>testing</c>, <c>none</c> or no policy, STARTTLS is
-/// used when offered and any certificate is accepted, but the verdict is recorded for TLS-RPT.
+/// used when offered and any certificate is accepted; the verdict is kept in <see cref="CertificateResult"/> (reported
+/// to TLS-RPT under <c>testing</c> only: Decision 29).
 /// </summary>
 /// <remarks>
 /// Connect with the MX host <em>name</em> (<c>ConnectAsync(host, …)</c>, or <c>ConnectAsync(socket, host, …)</c> when you

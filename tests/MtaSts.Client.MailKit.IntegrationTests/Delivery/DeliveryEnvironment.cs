@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using MimeKit;
+using MtaSts.IntegrationTests.Infrastructure;
+using MtaSts.MailKit.IntegrationTests.Infrastructure;
+
+namespace MtaSts.MailKit.IntegrationTests.Delivery;
+
+/// <summary>
+/// The world the delivery tests run in, on loopback: an <see cref="MtaStsEnvironment"/> (Knot DNS, the test CA with its
+/// CRL server, the Kestrel policy server), one Postfix that serves a certificate per SNI name, the attacker proxies in
+/// front of it, a second Postfix that offers only TLS 1.0/1.1, and one <see cref="MxHostForwarder"/> per name in
+/// <see cref="MxHosts"/> so that every MX host has an address of its own at the one port the agent dials
+/// (<see cref="SmtpPort"/>).
+/// </summary>
+/// <remarks>
+/// Tests share the servers and tell their messages apart by a unique marker in the body; each makes its own policy
+/// domain (<see cref="AddDomainAsync"/>) whose MX records point at the shared hosts, and its own agent and sink.
+/// Postfix rejects every recipient whose local part is <see cref="RefusedLocalPart"/> (554), for the 5xx tests.
+/// </remarks>
+public sealed class DeliveryEnvironment : IAsyncLifetime
+{
+    /// <summary>Recipients with this local part get <c>554 5.7.1</c> from Postfix at RCPT TO.</summary>
+    public const string RefusedLocalPart = "refuse-me";
+
+    /// <summary>The envelope sender of every test message.</summary>
+    public static readonly MailboxAddress Sender = new("Sender", "sender@sender.test");
+
+    private readonly Dictionary<string, MxHostForwarder> _forwarders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SmtpProxy> _proxies = new(StringComparer.Ordinal);
+    private readonly List<X509Certificate2> _certificates = [];
+    private bool _mtaStarted;
+
+    /// <summary>Knot, the CA and the policy server.</summary>
+    public MtaStsEnvironment Mta { get; } = new();
+
+    /// <summary>The Postfix behind every host of <see cref="MxHosts"/>.</summary>
+    public SmtpTestServer Postfix { get; private set; } = null!;
+
+    /// <summary>
+    /// A second Postfix behind <see cref="MxHosts.LegacyTls"/> that offers STARTTLS with TLS 1.0 and 1.1 only (OpenSSL's
+    /// security level lowered to 0 for its ciphers, which OpenSSL 3 requires for those versions).
+    /// </summary>
+    public SmtpTestServer LegacyTlsPostfix { get; private set; } = null!;
+
+    /// <summary>The SMTP port of every MX host (<see cref="MtaStsDeliveryOptions.Port"/>).</summary>
+    public int SmtpPort { get; private set; }
+
+    /// <summary>The address of <see cref="MxHosts.Down"/>, where nothing listens.</summary>
+    public IPAddress DownAddress { get; private set; } = IPAddress.None;
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await Mta.InitializeAsync();
+            _mtaStarted = true;
+            SmtpPort = FreePort.GetTcpPort();
+            await Task.WhenAll(StartPostfixAsync(), StartLegacyTlsPostfixAsync());
+            StartProxies();
+            foreach (var host in (string[])[MxHosts.Valid, MxHosts.Spare, MxHosts.PostfixExpired, MxHosts.PostfixSelfSigned, MxHosts.TwoLabelsDeep, MxHosts.CommonNameWithOtherSans])
+            {
+                _forwarders[host] = MxHostForwarder.Start(SmtpPort, Postfix.EndPoint);
+            }
+
+            _forwarders[MxHosts.LegacyTls] = MxHostForwarder.Start(SmtpPort, LegacyTlsPostfix.EndPoint);
+            foreach (var (host, proxy) in _proxies)
+            {
+                _forwarders[host] = MxHostForwarder.Start(SmtpPort, proxy.EndPoint);
+            }
+
+            DownAddress = MxHostForwarder.ReserveUnusedAddress(SmtpPort);
+            var records = _forwarders.Select(f => $"{Label(f.Key)} 1 IN A {f.Value.Address}")
+                .Append($"{Label(MxHosts.Down)} 1 IN A {DownAddress}");
+            await Mta.Dns.SetZoneRecordsAsync(MxHosts.Zone, [.. records]);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var forwarder in _forwarders.Values)
+        {
+            await forwarder.DisposeAsync();
+        }
+
+        foreach (var proxy in _proxies.Values)
+        {
+            await proxy.DisposeAsync();
+        }
+
+        if (Postfix is not null)
+        {
+            await Postfix.DisposeAsync();
+        }
+
+        if (LegacyTlsPostfix is not null)
+        {
+            await LegacyTlsPostfix.DisposeAsync();
+        }
+
+        if (_mtaStarted)
+        {
+            await Mta.DisposeAsync();
+        }
+
+        foreach (var certificate in _certificates)
+        {
+            certificate.Dispose();
+        }
+    }
+
+    /// <summary>The forwarder (address and wire tap) of one of <see cref="MxHosts"/>.</summary>
+    public MxHostForwarder Forwarder(string host) => _forwarders[host];
+
+    /// <summary>The attacker proxy in front of <paramref name="host"/>, if there is one.</summary>
+    public SmtpProxy? Proxy(string host) => _proxies.GetValueOrDefault(host);
+
+    /// <summary>The TLS-intercepting proxy in front of <paramref name="host"/>.</summary>
+    public TlsInterceptingProxy InterceptingProxy(string host) => (TlsInterceptingProxy)_proxies[host];
+
+    /// <summary>Starts a forwarder on a fresh address at <see cref="SmtpPort"/> for a host of the test's own (dispose it).</summary>
+    public MxHostForwarder StartForwarder(IPEndPoint target) => MxHostForwarder.Start(SmtpPort, target);
+
+    /// <summary>Creates a policy domain with a fresh name: see <see cref="PublishAsync"/>.</summary>
+    public async Task<string> AddDomainAsync(PolicyCase policy, IEnumerable<string> mxHosts, IEnumerable<string> policyMx, string id = "id1", IEnumerable<string>? extraRecords = null)
+    {
+        var domain = MtaStsEnvironment.NewDomainName();
+        await PublishAsync(domain, policy, mxHosts, policyMx, id, extraRecords);
+        return domain;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="domain"/>: MX records for <paramref name="mxHosts"/> in that order (preferences 10, 20, …),
+    /// <paramref name="extraRecords"/>, and unless <see cref="PolicyCase.NoPolicy"/> the <c>_mta-sts</c> TXT record with
+    /// <paramref name="id"/> and a policy of the given mode listing <paramref name="policyMx"/>, served for <c>mta-sts.&lt;domain&gt;</c>.
+    /// </summary>
+    public async Task PublishAsync(string domain, PolicyCase policy, IEnumerable<string> mxHosts, IEnumerable<string> policyMx, string id = "id1", IEnumerable<string>? extraRecords = null)
+    {
+        var records = mxHosts.Select((host, i) => $"@ 1 IN MX {((i + 1) * 10).ToString(CultureInfo.InvariantCulture)} {host}.")
+            .Concat(extraRecords ?? [])
+            .ToArray();
+        if (policy == PolicyCase.NoPolicy)
+        {
+            await Mta.SetRecordsAsync(domain, [], records);
+            return;
+        }
+
+        var mode = policy switch
+        {
+            PolicyCase.Enforce => "enforce",
+            PolicyCase.Testing => "testing",
+            _ => "none",
+        };
+        Mta.Https.SetCertificate("mta-sts." + domain, Keep(Mta.Ca.IssueServerCertificate("mta-sts." + domain)));
+        Mta.Https.SetPolicy("mta-sts." + domain, MtaStsEnvironment.Policy(mode, 86400, [.. policyMx]));
+        await Mta.SetRecordsAsync(domain, [$"v=STSv1; id={id}"], records);
+    }
+
+    /// <summary>
+    /// An agent wired to this world: Knot as name server, the test CA as the only trust root, loopback allowed, the
+    /// policy server's port, the shared SMTP port, HELO <c>sender.test</c>; revocation as given (Online uses the CRL server).
+    /// </summary>
+    /// <returns>What owns the agent's resolver: dispose it.</returns>
+    public IAsyncDisposable CreateAgent(ISmtpSessionOutcomeSink sink, out MtaStsDeliveryAgent agent, X509RevocationMode revocationMode = X509RevocationMode.NoCheck)
+    {
+        (agent, var lifetime) = MtaStsDeliveryAgent.Create(
+            policy =>
+            {
+                policy.NameServers.Add(Mta.Dns.EndPoint);
+                policy.TrustRoots.Add(Mta.Ca.RootCertificate);
+                policy.AllowPrivateAddresses = true;
+                policy.PolicyHostPort = Mta.Https.Port;
+                policy.RevocationMode = revocationMode;
+                policy.FetchRetryCount = 0;
+            },
+            delivery =>
+            {
+                delivery.Port = SmtpPort;
+                delivery.HeloName = "sender.test";
+                delivery.ConnectTimeout = TimeSpan.FromSeconds(20);
+                delivery.CommandTimeout = TimeSpan.FromSeconds(60);
+            },
+            sink);
+        return lifetime;
+    }
+
+    /// <summary>A message from <see cref="Sender"/> to <c>&lt;localPart&gt;@&lt;domain&gt;</c> whose subject and body carry <paramref name="marker"/>.</summary>
+    public static MimeMessage NewMessage(string domain, string marker, string localPart = "rcpt")
+    {
+        var message = new MimeMessage();
+        message.From.Add(Sender);
+        message.To.Add(new MailboxAddress("Recipient", $"{localPart}@{domain}"));
+        message.Subject = "MTA-STS delivery test " + marker;
+        message.Body = new TextPart("plain") { Text = $"The secret body of this message is {marker}.\r\n" };
+        return message;
+    }
+
+    /// <summary>A policy domain name no other test of this run uses.</summary>
+    public static string NewDomainName() => MtaStsEnvironment.NewDomainName();
+
+    /// <summary>A marker no other message of this run carries.</summary>
+    public static string NewMarker() => "MARKER-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Waits until <paramref name="server"/> stored the message that carries <paramref name="marker"/>.</summary>
+    public static async Task<ReceivedMessage> WaitForMessageAsync(SmtpTestServer server, string marker)
+    {
+        ReceivedMessage? found = null;
+        await Poll.UntilAsync(
+            () => (found = FindMessage(server, marker)) is not null,
+            $"the message {marker} to arrive at {server.EndPoint}",
+            TimeSpan.FromSeconds(30));
+        return found!;
+    }
+
+    /// <summary>The message that carries <paramref name="marker"/>, if <paramref name="server"/> stored it.</summary>
+    public static ReceivedMessage? FindMessage(SmtpTestServer server, string marker) =>
+        server.Messages.FirstOrDefault(m => m.Text.Contains(marker, StringComparison.Ordinal));
+
+    private static string Label(string host) => host[..^(MxHosts.Zone.Length + 1)];
+
+    private X509Certificate2 Keep(X509Certificate2 certificate)
+    {
+        lock (_certificates)
+        {
+            _certificates.Add(certificate);
+        }
+
+        return certificate;
+    }
+
+    private async Task StartPostfixAsync()
+    {
+        var ca = Mta.Ca;
+        var sni = new Dictionary<string, X509Certificate2>
+        {
+            [MxHosts.Valid] = Keep(ca.IssueServerCertificate(MxHosts.Valid)),
+            [MxHosts.Spare] = Keep(ca.IssueServerCertificate(MxHosts.Spare)),
+            [MxHosts.PostfixExpired] = Keep(ca.IssueExpiredServerCertificate(MxHosts.PostfixExpired)),
+            [MxHosts.PostfixSelfSigned] = Keep(TestCertificateAuthority.CreateSelfSignedServerCertificate(MxHosts.PostfixSelfSigned)),
+            [MxHosts.TwoLabelsDeep] = Keep(ca.IssueServerCertificate("*." + MxHosts.Zone)),
+            [MxHosts.CommonNameWithOtherSans] = Keep(ca.IssueServerCertificate(new ServerCertificateOptions
+            {
+                CommonName = MxHosts.CommonNameWithOtherSans,
+                DnsNames = ["other-1." + MxHosts.Zone, MxHosts.ElsewhereName],
+            })),
+        };
+        Postfix = await SmtpTestServer.StartAsync(
+            sni[MxHosts.Valid],
+            new SmtpTestServerOptions
+            {
+                SniCertificates = sni,
+                AdditionalParameters = new Dictionary<string, string>
+                {
+                    ["smtpd_recipient_restrictions"] = $"check_recipient_access inline:{{ {{ {RefusedLocalPart}@ = REJECT no thanks }} }}",
+                },
+            });
+    }
+
+    private async Task StartLegacyTlsPostfixAsync()
+    {
+        LegacyTlsPostfix = await SmtpTestServer.StartAsync(
+            Keep(Mta.Ca.IssueServerCertificate(MxHosts.LegacyTls)),
+            new SmtpTestServerOptions
+            {
+#pragma warning disable SYSLIB0039 // The point: a server that offers nothing newer than TLS 1.1 (checklist K.77).
+                MaximumTlsVersion = SslProtocols.Tls11,
+#pragma warning restore SYSLIB0039
+                AdditionalParameters = new Dictionary<string, string>
+                {
+                    // smtpd_tls_ciphers = medium: OpenSSL 3 allows TLS 1.0/1.1 only at security level 0.
+                    ["tls_medium_cipherlist"] = "DEFAULT:@SECLEVEL=0",
+                },
+            });
+    }
+
+    private void StartProxies()
+    {
+        var ca = Mta.Ca;
+        _proxies[MxHosts.Stripped] = StartTlsStrippingProxy.Start(Postfix.EndPoint);
+        _proxies[MxHosts.WrongName] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueServerCertificate(MxHosts.ElsewhereName)));
+        _proxies[MxHosts.Expired] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueExpiredServerCertificate(MxHosts.Expired)));
+        _proxies[MxHosts.SelfSigned] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(TestCertificateAuthority.CreateSelfSignedServerCertificate(MxHosts.SelfSigned)));
+        _proxies[MxHosts.CommonNameOnly] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueCommonNameOnlyServerCertificate(MxHosts.CommonNameOnly)));
+        _proxies[MxHosts.Revoked] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueRevokedServerCertificate(MxHosts.Revoked)));
+        _proxies[MxHosts.Sni] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueServerCertificate(MxHosts.Sni)));
+    }
+}
