@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net.Security;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MtaSts;
@@ -10,6 +13,14 @@ namespace MtaSts;
 /// </summary>
 internal sealed class CertificateValidator
 {
+    /// <summary>How long a successful chain verdict for one certificate is reused (revocation is re-checked after it).</summary>
+    internal static readonly TimeSpan ChainVerdictLifetime = TimeSpan.FromMinutes(10);
+
+    private const int ChainCacheLimit = 10_000;
+
+    // Successful chain verdicts by the certificate's SHA-256: a sender connects to the same MX hosts again and again,
+    // and building the chain is most of the cost of a check. Failures are never cached.
+    private readonly ConcurrentDictionary<CertificateKey, long> _validChains = new();
     private readonly X509Certificate2Collection _trustRoots;
     private readonly X509RevocationMode _revocationMode;
     private readonly TimeProvider _timeProvider;
@@ -44,10 +55,21 @@ internal sealed class CertificateValidator
             return CertificateCheckResult.Fail(TlsRptResultType.CertificateNotTrusted, "certificate-not-yet-valid");
         }
 
-        var chainResult = ValidateChain(certificate, presented, now);
-        if (!chainResult.IsValid)
+        var key = CertificateKey.Of(certificate);
+        if (!_validChains.TryGetValue(key, out var validUntil) || now.UtcTicks >= validUntil)
         {
-            return chainResult;
+            var chainResult = ValidateChain(certificate, presented, now);
+            if (!chainResult.IsValid)
+            {
+                return chainResult;
+            }
+
+            if (_validChains.Count >= ChainCacheLimit)
+            {
+                _validChains.Clear();
+            }
+
+            _validChains[key] = Math.Min((now + ChainVerdictLifetime).UtcTicks, certificate.NotAfter.ToUniversalTime().Ticks);
         }
 
         // RFC 8461 §4.2: the certificate "MUST [...] be valid for the MX hostname" as a DNS-ID; no CN fallback.
@@ -129,5 +151,17 @@ internal sealed class CertificateValidator
         }
 
         return CertificateCheckResult.Fail(TlsRptResultType.CertificateNotTrusted, "chain-" + flags.ToString().Replace(", ", "-", StringComparison.Ordinal).ToLowerInvariant());
+    }
+
+    /// <summary>A certificate's SHA-256 as four machine words: a dictionary key that allocates nothing.</summary>
+    private readonly record struct CertificateKey(ulong A, ulong B, ulong C, ulong D)
+    {
+        public static CertificateKey Of(X509Certificate2 certificate)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            certificate.TryGetCertHash(HashAlgorithmName.SHA256, hash, out _);
+            var words = MemoryMarshal.Cast<byte, ulong>(hash);
+            return new CertificateKey(words[0], words[1], words[2], words[3]);
+        }
     }
 }

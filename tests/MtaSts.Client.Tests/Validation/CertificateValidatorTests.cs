@@ -129,6 +129,35 @@ public sealed class CertificateValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_CachedChainVerdict_StillChecksNameAndExpiryEachTime()
+    {
+        using var leaf = Issue(Host, notAfter: Now.AddDays(2));
+        Assert.True(_sut.Validate(leaf, null, Host).IsValid);
+
+        Assert.Equal(TlsRptResultType.CertificateHostMismatch, _sut.Validate(leaf, null, "other.example.com").ResultType);
+        _time.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(TlsRptResultType.CertificateExpired, _sut.Validate(leaf, null, Host).ResultType);
+    }
+
+    [Fact]
+    public void Validate_ChainFailure_IsNotCached()
+    {
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var otherRequest = new CertificateRequest("CN=Other Root", otherKey, HashAlgorithmName.SHA256);
+        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var otherRoot = otherRequest.CreateSelfSigned(Now.AddYears(-1), Now.AddYears(5));
+        using var leaf = Issue(Host, issuer: otherRoot);
+
+        Assert.Equal(TlsRptResultType.CertificateNotTrusted, _sut.Validate(leaf, null, Host).ResultType);
+        Assert.Equal(TlsRptResultType.CertificateNotTrusted, _sut.Validate(leaf, null, Host).ResultType);
+
+        // Trusting that root in another validator does not leak into this one.
+        var trusting = new CertificateValidator([otherRoot], X509RevocationMode.NoCheck, _time);
+        Assert.True(trusting.Validate(leaf, null, Host).IsValid);
+        Assert.Equal(TlsRptResultType.CertificateNotTrusted, _sut.Validate(leaf, null, Host).ResultType);
+    }
+
+    [Fact]
     public void Validate_NoCertificate_IsNotTrusted()
     {
         Assert.Equal(TlsRptResultType.CertificateNotTrusted, _sut.Validate(null, null, Host).ResultType);
