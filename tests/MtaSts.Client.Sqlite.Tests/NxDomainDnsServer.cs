@@ -45,7 +45,7 @@ public sealed class NxDomainDnsServer : IDisposable
         var buffer = new byte[4096];
         while (!_stopping.IsCancellationRequested)
         {
-            var received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stopping.Token);
+            var received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Loopback, 0), _stopping.Token);
             if (received.ReceivedBytes < 12)
             {
                 continue;

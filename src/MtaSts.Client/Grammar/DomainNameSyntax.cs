@@ -64,42 +64,19 @@ internal static class DomainNameSyntax
     }
 
     /// <summary>
-    /// Checks that an ASCII host name is made of letters, digits, hyphens and dots in labels of 1–63
-    /// characters, at most 253 in all, and returns the index of its first dot (-1 for a single label).
-    /// Cheaper than <see cref="IsLdhDomain"/> (vectorised searches, no per-label hyphen rules): it is the
-    /// hot-path guard before an ordinal comparison with patterns that were fully validated.
+    /// The hot-path guard of MX matching: at most 253 characters, only letters, digits, hyphens and dots, and the index
+    /// of the first dot. Structure (empty or over-long labels, edge hyphens) is not checked: an exact comparison with a
+    /// valid pattern cannot succeed without it, and <see cref="MxPattern"/> checks the one label a wildcard stands for.
     /// </summary>
-    public static bool IsAsciiHostName(ReadOnlySpan<char> host, out int firstDot)
+    public static bool IsAsciiHostCandidate(ReadOnlySpan<char> host, out int firstDot)
     {
-        firstDot = -1;
-        if (host.IsEmpty || host.Length > MaxNameLength || host.ContainsAnyExcept(HostChars)
-            || host[0] == '.' || host[^1] == '.' || host.IndexOf("..") >= 0)
+        if (host.IsEmpty || host.Length > MaxNameLength || host.ContainsAnyExcept(HostChars))
         {
+            firstDot = -1;
             return false;
         }
 
         firstDot = host.IndexOf('.');
-        if (host.Length <= MaxLabelLength)
-        {
-            return true;
-        }
-
-        // Only a long name can hold a label over 63 characters.
-        var rest = host;
-        while (true)
-        {
-            var dot = rest.IndexOf('.');
-            if ((dot < 0 ? rest.Length : dot) > MaxLabelLength)
-            {
-                return false;
-            }
-
-            if (dot < 0)
-            {
-                return true;
-            }
-
-            rest = rest[(dot + 1)..];
-        }
+        return true;
     }
 }

@@ -9,8 +9,8 @@ internal static class MxHostName
 
     /// <summary>
     /// Strips one trailing root dot and converts U-labels to A-labels. ASCII input is returned as a slice of
-    /// itself without allocating: callers compare with <see cref="StringComparison.OrdinalIgnoreCase"/>,
-    /// which is exact ASCII case folding once the name is known to be LDH.
+    /// itself without allocating: callers compare it, ignoring ASCII case, with patterns that were fully validated,
+    /// so only what such a comparison cannot catch is checked here (see <see cref="DomainNameSyntax.IsAsciiHostCandidate"/>).
     /// </summary>
     /// <returns><see langword="false"/> when the name is not a host name at all; it then matches nothing.</returns>
     public static bool TryNormalize(string host, out ReadOnlySpan<char> normalized, out int firstDot)
@@ -21,7 +21,7 @@ internal static class MxHostName
             span = span[..^1];
         }
 
-        if (DomainNameSyntax.IsAsciiHostName(span, out firstDot))
+        if (DomainNameSyntax.IsAsciiHostCandidate(span, out firstDot))
         {
             normalized = span;
             return true;
@@ -48,6 +48,6 @@ internal static class MxHostName
 
         // UTS 46 maps ideographic and full-width full stops to "."; strip a trailing one as for ASCII.
         normalized = ascii.Length > 1 && ascii[^1] == '.' && span[^1] != '.' ? ascii.AsSpan(0, ascii.Length - 1) : ascii;
-        return DomainNameSyntax.IsAsciiHostName(normalized, out firstDot);
+        return DomainNameSyntax.IsAsciiHostCandidate(normalized, out firstDot);
     }
 }

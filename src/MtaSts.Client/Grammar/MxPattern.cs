@@ -77,16 +77,16 @@ public sealed class MxPattern : IEquatable<MxPattern>
     {
         if (!IsWildcard)
         {
-            return host.Equals(_lower, StringComparison.OrdinalIgnoreCase);
+            return System.Text.Ascii.EqualsIgnoreCase(host, _lower);
         }
 
         // RFC 8461 §4.1: "the wildcard character '*' [...] matches only the left-most label", exactly one
         // whole, non-empty label (Appendix B: split at the first dot and compare the remainder).
-        // The label the wildcard stands for must itself be an LDH label (no hyphen at either end).
-        return firstDot > 0
+        // The label the wildcard stands for must itself be an LDH label: 1-63 characters, no hyphen at either end.
+        return firstDot is > 0 and <= DomainNameSyntax.MaxLabelLength
             && host[0] != '-'
             && host[firstDot - 1] != '-'
-            && host[(firstDot + 1)..].Equals(_lower.AsSpan(2), StringComparison.OrdinalIgnoreCase);
+            && System.Text.Ascii.EqualsIgnoreCase(host[(firstDot + 1)..], _lower.AsSpan(2));
     }
 
     /// <summary>Returns the pattern text exactly as it was written in the policy.</summary>

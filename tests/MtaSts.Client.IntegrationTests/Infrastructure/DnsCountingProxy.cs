@@ -188,7 +188,7 @@ public sealed class DnsCountingProxy : IAsyncDisposable
             SocketReceiveFromResult received;
             try
             {
-                received = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), token);
+                received = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Loopback, 0), token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || token.IsCancellationRequested)
             {
