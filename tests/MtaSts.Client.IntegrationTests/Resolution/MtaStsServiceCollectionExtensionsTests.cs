@@ -38,6 +38,7 @@ public sealed class MtaStsServiceCollectionExtensionsTests(MtaStsEnvironment env
 
         await host.StartAsync();
         using var resolutions = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), MtaStsTelemetry.Name, "mtasts.resolutions");
+        using var hits = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), MtaStsTelemetry.Name, "mtasts.cache.hits");
         var sut = host.Services.GetRequiredService<IMtaStsPolicyResolver>();
         var first = await sut.ResolveAsync(domain);
         var second = await sut.ResolveAsync(domain);
@@ -55,7 +56,8 @@ public sealed class MtaStsServiceCollectionExtensionsTests(MtaStsEnvironment env
         Assert.Equal(1, env.Https.RequestCount("mta-sts." + domain));
 
         // The resolver's meter comes from the host's IMeterFactory.
-        Assert.Equal(["fetched", "cached"], resolutions.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.outcome"]));
+        Assert.Equal(["fetched"], resolutions.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.outcome"]));
+        Assert.Equal(1, hits.GetMeasurementSnapshot().EvaluateAsCounter());
 
         Assert.True(refreshRunning);
         Assert.False(stopBudget.IsCancellationRequested);
