@@ -51,6 +51,24 @@ internal static class AddressGuard
 
             Span<byte> b = stackalloc byte[16];
             address.TryWriteBytes(b, out _);
+
+            // IPv6 forms that carry an IPv4 address a gateway may forward to: IPv4-compatible (::a.b.c.d, deprecated),
+            // NAT64 (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16, RFC 3056). They are judged by the IPv4 inside.
+            if (b[..12].IndexOfAnyExcept((byte)0) < 0)
+            {
+                return GetRefusalReason(new IPAddress(b[12..])) ?? "reserved";
+            }
+
+            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b[4..12].IndexOfAnyExcept((byte)0) < 0)
+            {
+                return GetRefusalReason(new IPAddress(b[12..]));
+            }
+
+            if (b[0] == 0x20 && b[1] == 0x02)
+            {
+                return GetRefusalReason(new IPAddress(b[2..6]));
+            }
+
             return b[0] switch
             {
                 0xFF => "multicast",

@@ -30,6 +30,13 @@ public sealed class AddressGuardTests
     [InlineData("::ffff:10.0.0.1", "private")]
     [InlineData("::ffff:127.0.0.1", "loopback")]
     [InlineData("::ffff:169.254.169.254", "link-local")]
+    [InlineData("::10.0.0.1", "private")]
+    [InlineData("::127.0.0.1", "loopback")]
+    [InlineData("::93.184.216.34", "reserved")]
+    [InlineData("64:ff9b::10.0.0.1", "private")]
+    [InlineData("64:ff9b::a9fe:a9fe", "link-local")]
+    [InlineData("2002:7f00:1::1", "loopback")]
+    [InlineData("2002:c0a8:101::1", "private")]
     public void GetRefusalReason_RefusedRange_NamesTheRange(string address, string expected)
     {
         Assert.Equal(expected, AddressGuard.GetRefusalReason(IPAddress.Parse(address)));
@@ -46,6 +53,8 @@ public sealed class AddressGuardTests
     [InlineData("192.169.0.1")]
     [InlineData("2606:2800:220:1:248:1893:25c8:1946")]
     [InlineData("::ffff:93.184.216.34")]
+    [InlineData("64:ff9b::5db8:d822")]
+    [InlineData("2002:5db8:d822::1")]
     public void GetRefusalReason_PublicAddress_IsAllowed(string address)
     {
         Assert.Null(AddressGuard.GetRefusalReason(IPAddress.Parse(address)));
