@@ -21,6 +21,12 @@ public sealed partial class MtaStsDeliveryAgent
             return new DomainDeliveryResult(domain, recipients, DeliveryStatus.PermanentFailure, resolution, [], "null-mx");
         }
 
+        if (mx.DomainDoesNotExist)
+        {
+            // RFC 5321 §5.1: a domain that does not exist cannot take mail; retrying will not help.
+            return new DomainDeliveryResult(domain, recipients, DeliveryStatus.PermanentFailure, resolution, [], "domain-does-not-exist");
+        }
+
         if (mx.Status == DnsLookupStatus.TemporaryFailure)
         {
             return new DomainDeliveryResult(domain, recipients, DeliveryStatus.TemporaryFailure, resolution, [], "mx-lookup-failed: " + mx.Error);

@@ -13,6 +13,9 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
     /// <summary>Decision 5: at most 8 CNAME links are followed.</summary>
     internal const int MaxCnameLinks = 8;
 
+    /// <summary>The error text of a NOT-FOUND answer that was NXDOMAIN rather than NODATA.</summary>
+    private const string NxDomain = "nxdomain";
+
     private readonly ILookupClient _client;
 
     public DnsClientMtaStsDns(ILookupClient client) => _client = client;
@@ -55,6 +58,8 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         {
             case DnsLookupStatus.TemporaryFailure:
                 return MxLookupResult.Failure(error ?? "dns-error");
+            case DnsLookupStatus.NotFound when error == NxDomain:
+                return new MxLookupResult(DnsLookupStatus.NotFound, [], false, false, null) { DomainDoesNotExist = true };
             case DnsLookupStatus.NotFound:
                 // No MX RRset: the domain itself is the mail exchanger (RFC 5321 §5.1). A domain that does not exist
                 // at all surfaces when its addresses are looked up.
@@ -122,7 +127,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                 case DnsHeaderResponseCode.NoError:
                     break;
                 case DnsHeaderResponseCode.NotExistentDomain:
-                    return (DnsLookupStatus.NotFound, [], null);
+                    return (DnsLookupStatus.NotFound, [], NxDomain);
                 default:
                     return (DnsLookupStatus.TemporaryFailure, [], "dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
             }

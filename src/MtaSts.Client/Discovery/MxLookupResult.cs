@@ -6,5 +6,8 @@ namespace MtaSts;
 /// </summary>
 internal sealed record MxLookupResult(DnsLookupStatus Status, IReadOnlyList<string> Hosts, bool IsNullMx, bool IsImplicit, string? Error)
 {
+    /// <summary>Gets a value indicating whether the domain does not exist at all (NXDOMAIN): mail to it is undeliverable.</summary>
+    public bool DomainDoesNotExist { get; init; }
+
     public static MxLookupResult Failure(string error) => new(DnsLookupStatus.TemporaryFailure, [], false, false, error);
 }

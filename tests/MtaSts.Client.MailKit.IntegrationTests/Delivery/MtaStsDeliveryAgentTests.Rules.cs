@@ -24,6 +24,22 @@ public sealed partial class MtaStsDeliveryAgentTests
         Assert.Equal(0, domainHost.ConnectionCount);
     }
 
+    /// <summary>RFC 5321 §5.1: a recipient domain that does not exist (NXDOMAIN) is a permanent failure, not a retry.</summary>
+    [Fact]
+    public async Task DeliverAsync_DomainDoesNotExist_PermanentFailure()
+    {
+        var parent = await _env.AddDomainAsync(PolicyCase.Enforce, [MxHosts.Valid], [MxHosts.Valid]);
+        var sink = new RecordingOutcomeSink();
+        await using var lifetime = _env.CreateAgent(sink, out var sut);
+
+        var result = Assert.Single(await sut.DeliverAsync(NewMessage("ghost." + parent, DeliveryEnvironment.NewMarker())));
+
+        Assert.Equal(DeliveryStatus.PermanentFailure, result.Status);
+        Assert.Equal("domain-does-not-exist", result.Detail);
+        Assert.Empty(result.Attempts);
+        Assert.Empty(sink.Outcomes);
+    }
+
     /// <summary>RFC 5321 §4.2.1: a 5xx reply is the domain's answer: a permanent failure carrying the reply, other MX hosts not tried.</summary>
     [Fact]
     public async Task DeliverAsync_RecipientRejectedWith5xx_PermanentFailureWithoutTryingOtherMx()
