@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -120,6 +121,12 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
             catch (DnsResponseException ex)
             {
                 return (DnsLookupStatus.TemporaryFailure, [], "dns-" + ex.Code.ToString().ToLowerInvariant());
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException
+                || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // Whatever the transport throws is a temporary failure, never an exception for the resolver's callers.
+                return (DnsLookupStatus.TemporaryFailure, [], "dns-transport-error");
             }
 
             switch (response.Header.ResponseCode)
