@@ -31,10 +31,9 @@ if (via >= 0 && via < args.Length - 1)
     return 0;
 }
 
-var (agent, lifetime) = MtaStsDeliveryAgent.Create(
+await using (var agent = MtaStsDeliveryAgent.Create(
     policy => ConfigurePolicy(policy, args),
-    delivery => delivery.Port = PortFrom(args));
-await using (lifetime)
+    delivery => delivery.Port = PortFrom(args)))
 {
     var results = await agent.DeliverAsync(message);
     foreach (var result in results)

@@ -13,8 +13,8 @@ namespace MtaSts.MailKit;
 /// certificate required under <c>enforce</c>, the next MX tried on any failure, and the TXT record re-checked before a
 /// policy-caused failure is returned. Every session's outcome goes to the registered <see cref="ISmtpSessionOutcomeSink"/>s.
 /// </summary>
-/// <remarks>Obtain it from dependency injection (<c>AddMtaSts().AddMailKitDelivery()</c>) or <see cref="Create"/>. Thread-safe.</remarks>
-public sealed partial class MtaStsDeliveryAgent
+/// <remarks>Obtain it from dependency injection (<c>AddMtaSts().AddMailKitDelivery()</c>) or <see cref="Create"/> (then dispose it). Thread-safe.</remarks>
+public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
 {
     private readonly IMtaStsPolicyResolver _resolver;
     private readonly IMtaStsDns _dns;
@@ -23,6 +23,8 @@ public sealed partial class MtaStsDeliveryAgent
     private readonly ISmtpSessionOutcomeSink[] _sinks;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private IAsyncDisposable? _owner;
+    private int _disposed;
 
     internal MtaStsDeliveryAgent(
         IMtaStsPolicyResolver resolver,
@@ -42,36 +44,51 @@ public sealed partial class MtaStsDeliveryAgent
         _logger = logger;
     }
 
-    /// <summary>Creates an agent with its own resolver, for programs without dependency injection.</summary>
+    /// <summary>Creates an agent with its own resolver and background refresh, for programs without dependency injection.</summary>
     /// <param name="configurePolicy">Configures MTA-STS resolution; <see langword="null"/> for the defaults.</param>
     /// <param name="configureDelivery">Configures delivery; <see langword="null"/> for the defaults.</param>
     /// <param name="sink">Receives every session's outcome; may be <see langword="null"/>.</param>
-    /// <returns>The agent, with the service provider that owns its resolver; dispose that when done.</returns>
+    /// <returns>The agent. Dispose it when done: that stops and releases its resolver.</returns>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid.</exception>
-    public static (MtaStsDeliveryAgent Agent, IAsyncDisposable Lifetime) Create(
+    public static MtaStsDeliveryAgent Create(
         Action<MtaStsOptions>? configurePolicy = null,
         Action<MtaStsDeliveryOptions>? configureDelivery = null,
         ISmtpSessionOutcomeSink? sink = null)
     {
-        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
-        var builder = Microsoft.Extensions.DependencyInjection.MtaStsServiceCollectionExtensions.AddMtaSts(services, configurePolicy);
-        Microsoft.Extensions.DependencyInjection.MtaStsMailKitBuilderExtensions.AddMailKitDelivery(builder, configureDelivery);
-        if (sink is not null)
+        var resolver = MtaStsResolver.Create(configurePolicy, services =>
         {
-            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, sink);
-        }
-
-        var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+            Microsoft.Extensions.DependencyInjection.MtaStsMailKitBuilderExtensions.AddMailKitDelivery(new Microsoft.Extensions.DependencyInjection.MtaStsBuilder(services), configureDelivery);
+            if (sink is not null)
+            {
+                Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, sink);
+            }
+        });
         try
         {
-            return (Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MtaStsDeliveryAgent>(provider), provider);
+            var agent = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MtaStsDeliveryAgent>(resolver.Services);
+            _ = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<MtaStsDeliveryOptions>>(resolver.Services).Value;
+            agent._owner = resolver;
+            return agent;
         }
         catch
         {
-            provider.Dispose();
+            resolver.Dispose();
             throw;
         }
     }
+
+    /// <summary>Releases the resolver of an agent made by <see cref="Create"/>; does nothing for an agent from dependency injection.</summary>
+    /// <returns>A task that completes when the resolver has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _owner is { } owner)
+        {
+            await owner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Delivers <paramref name="message"/> to every recipient in its To, Cc and Bcc headers, one domain at a time (up to <see cref="MtaStsDeliveryOptions.MaxConcurrency"/> at once).</summary>
     /// <param name="message">The message. The envelope sender is its Sender, or else its first From mailbox.</param>

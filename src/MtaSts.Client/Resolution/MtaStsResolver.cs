@@ -58,6 +58,9 @@ public sealed class MtaStsResolver : IMtaStsPolicyResolver, IAsyncDisposable, ID
         }
     }
 
+    /// <summary>Gets the services this resolver owns (for the MailKit package's standalone agent).</summary>
+    internal IServiceProvider Services => _services;
+
     /// <inheritdoc/>
     public ValueTask<PolicyResolution> ResolveAsync(string policyDomain, CancellationToken cancellationToken = default) =>
         _resolver.ResolveAsync(policyDomain, cancellationToken);

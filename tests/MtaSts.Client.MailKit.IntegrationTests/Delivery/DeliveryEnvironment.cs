@@ -170,7 +170,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     /// <returns>What owns the agent's resolver: dispose it.</returns>
     public IAsyncDisposable CreateAgent(ISmtpSessionOutcomeSink sink, out MtaStsDeliveryAgent agent, X509RevocationMode revocationMode = X509RevocationMode.NoCheck)
     {
-        (agent, var lifetime) = MtaStsDeliveryAgent.Create(
+        agent = MtaStsDeliveryAgent.Create(
             policy =>
             {
                 policy.NameServers.Add(Mta.Dns.EndPoint);
@@ -188,7 +188,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
                 delivery.CommandTimeout = TimeSpan.FromSeconds(60);
             },
             sink);
-        return lifetime;
+        return agent;
     }
 
     /// <summary>A message from <see cref="Sender"/> to <c>&lt;localPart&gt;@&lt;domain&gt;</c> whose subject and body carry <paramref name="marker"/>.</summary>
