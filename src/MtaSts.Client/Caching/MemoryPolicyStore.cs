@@ -7,7 +7,7 @@ namespace MtaSts;
 /// The in-memory policy store: a <see cref="ConcurrentDictionary{TKey, TValue}"/> keyed by normalised domain, with
 /// lock-free reads. Expiry is decided by the entries' own timestamps, not by the store.
 /// </summary>
-internal sealed class MemoryPolicyStore : IPolicyStore
+internal sealed class MemoryPolicyStore
 {
     private readonly ConcurrentDictionary<string, PolicyCacheEntry> _entries = new(StringComparer.Ordinal);
 
