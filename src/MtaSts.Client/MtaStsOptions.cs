@@ -17,6 +17,13 @@ public sealed class MtaStsOptions
     /// <value>5 seconds.</value>
     public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Gets or sets the overall budget for one DNS lookup: the TXT discovery with its CNAME chain, an MX lookup, an
+    /// address lookup — every query, retry and re-ask over TCP included. A lookup that runs out is a temporary failure.
+    /// </summary>
+    /// <value>15 seconds.</value>
+    public TimeSpan DiscoveryTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Gets or sets the overall budget for one policy fetch, retries included.</summary>
     /// <value>60 seconds (RFC 8461 §3.3 suggests one minute).</value>
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -45,9 +52,20 @@ public sealed class MtaStsOptions
     /// <value>5 minutes.</value>
     public TimeSpan RecordCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets or sets how often a cached policy in use is re-fetched before it expires (RFC 8461 §3.3, §10.2).</summary>
+    /// <summary>
+    /// Gets or sets the longest time between two proactive re-fetches of a cached policy in use (RFC 8461 §3.3, §10.2). A
+    /// policy is re-fetched at half its <c>max_age</c> when that is sooner, so that it is renewed before it expires.
+    /// </summary>
     /// <value>1 day; each refresh is spread with up to 10% jitter.</value>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Gets or sets how recently a cached policy must have been used for the proactive refresh to keep it fresh. Policies
+    /// of domains no mail went to for longer are left to expire (receivers object to fetches that no mail follows); they
+    /// are fetched again, blocking, on the next delivery.
+    /// </summary>
+    /// <value>7 days.</value>
+    public TimeSpan RefreshUsedWithin { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Gets or sets how long a cached policy may go unused before it is dropped.</summary>
     /// <value>180 days.</value>

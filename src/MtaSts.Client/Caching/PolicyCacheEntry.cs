@@ -11,6 +11,7 @@ internal sealed class PolicyCacheEntry
     private long _nextRecordCheckUtcTicks;
     private int _recordCheckRunning;
     private long _persistedLastUsedUtcTicks;
+    private long _nextRefreshUtcTicks;
 
     public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval, DateTimeOffset? lastUsed = null)
     {
@@ -21,7 +22,7 @@ internal sealed class PolicyCacheEntry
         ExpiresAt = fetchedAt + policy.MaxAge;
         ExpiresAtUtcTicks = ExpiresAt.UtcTicks;
         SoftExpiresAtUtcTicks = ExpiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks;
-        NextRefreshAt = nextRefreshAt;
+        _nextRefreshUtcTicks = nextRefreshAt.UtcTicks;
         _lastUsedUtcTicks = (lastUsed ?? fetchedAt).UtcTicks;
         _nextRecordCheckUtcTicks = (fetchedAt + recordCheckInterval).UtcTicks;
         Cached = new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, ExpiresAt);
@@ -44,8 +45,11 @@ internal sealed class PolicyCacheEntry
     /// <summary>Gets the expiry less the coarse clock's period: before it, a coarse reading is enough to know the entry is valid.</summary>
     public long SoftExpiresAtUtcTicks { get; }
 
-    /// <summary>Gets when the proactive refresh re-fetches this policy (Decision 27).</summary>
-    public DateTimeOffset NextRefreshAt { get; }
+    /// <summary>Gets when the proactive refresh re-fetches this policy (Decision 27); moved on after a failed refresh.</summary>
+    public DateTimeOffset NextRefreshAt => new(Volatile.Read(ref _nextRefreshUtcTicks), TimeSpan.Zero);
+
+    /// <summary>Moves the next proactive refresh, for example after one failed.</summary>
+    public void RescheduleRefresh(DateTimeOffset at) => Volatile.Write(ref _nextRefreshUtcTicks, at.UtcTicks);
 
     /// <summary>Gets the resolution for a cache hit with nothing to report.</summary>
     public PolicyResolution Cached { get; }

@@ -9,7 +9,9 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
     {
         var failures = new List<string>();
         Positive(nameof(MtaStsOptions.DnsTimeout), options.DnsTimeout, failures);
+        Positive(nameof(MtaStsOptions.DiscoveryTimeout), options.DiscoveryTimeout, failures);
         Positive(nameof(MtaStsOptions.FetchTimeout), options.FetchTimeout, failures);
+        Positive(nameof(MtaStsOptions.RefreshUsedWithin), options.RefreshUsedWithin, failures);
         Positive(nameof(MtaStsOptions.RecordCheckInterval), options.RecordCheckInterval, failures);
         Positive(nameof(MtaStsOptions.RefreshInterval), options.RefreshInterval, failures);
         Positive(nameof(MtaStsOptions.UnusedPolicyLifetime), options.UnusedPolicyLifetime, failures);

@@ -41,12 +41,17 @@ public static class MtaStsServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<MtaStsOptions>>().Value);
         services.TryAddSingleton(sp => new PolicyClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new MtaStsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton<IMtaStsDns>(sp => new DnsClientMtaStsDns(DnsClientMtaStsDns.CreateClient(sp.GetRequiredService<MtaStsOptions>())));
+        services.TryAddSingleton<IMtaStsDns>(sp =>
+        {
+            var o = sp.GetRequiredService<MtaStsOptions>();
+            return new DnsClientMtaStsDns(DnsClientMtaStsDns.CreateClient(o), o, sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<MtaStsOptions>();
             return new CertificateValidator(o.TrustRoots, o.RevocationMode, sp.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton(sp => new MxCertificateValidator(sp.GetRequiredService<CertificateValidator>()));
         services.TryAddSingleton<PolicyHttpHandlerFactory>();
         services.AddHttpClient(PolicyFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<PolicyHttpHandlerFactory>().Create());

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -9,17 +8,39 @@ namespace MtaSts;
 /// <see cref="IMtaStsDns"/> over DnsClient. DnsClient's own response cache is off: the resolver caches policies
 /// itself, and a cached TXT answer would delay seeing a new policy id.
 /// </summary>
+/// <remarks>
+/// Nothing a DNS server or an attacker sends can make a lookup throw (issue-8 rule 7): every exception but the caller's
+/// cancellation is a <see cref="DnsLookupStatus.TemporaryFailure"/>. DnsClient reads one datagram per UDP query and
+/// rejects it when its transaction id does not match; such a forged answer is discarded and the question asked again
+/// over TCP, where an off-path forger cannot answer. Each lookup, CNAME chain and retries included, runs inside one
+/// budget (<see cref="MtaStsOptions.DiscoveryTimeout"/>).
+/// </remarks>
 internal sealed class DnsClientMtaStsDns : IMtaStsDns
 {
     /// <summary>Decision 5: at most 8 CNAME links are followed.</summary>
     internal const int MaxCnameLinks = 8;
 
-    /// <summary>The error text of a NOT-FOUND answer that was NXDOMAIN rather than NODATA.</summary>
-    private const string NxDomain = "nxdomain";
-
     private readonly ILookupClient _client;
+    private readonly DnsQueryAndServerOptions _tcpOnly;
+    private readonly TimeSpan _budget;
+    private readonly TimeProvider _timeProvider;
 
-    public DnsClientMtaStsDns(ILookupClient client) => _client = client;
+    public DnsClientMtaStsDns(ILookupClient client, MtaStsOptions options, TimeProvider timeProvider)
+    {
+        _client = client;
+        _budget = options.DiscoveryTimeout;
+        _timeProvider = timeProvider;
+        _tcpOnly = new DnsQueryAndServerOptions
+        {
+            UseCache = false,
+            Timeout = options.DnsTimeout,
+            Retries = 1,
+            ThrowDnsErrors = false,
+            UseTcpOnly = true,
+            ContinueOnDnsError = true,
+            ContinueOnEmptyResponse = false,
+        };
+    }
 
     public static LookupClient CreateClient(MtaStsOptions options)
     {
@@ -38,95 +59,89 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         });
     }
 
-    public async Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken)
+    public async Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken = default)
     {
-        var (status, records, error) = await QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);
-        return status switch
+        ArgumentNullException.ThrowIfNull(name);
+        var answer = await QueryWithinBudgetAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);
+        return answer.Status switch
         {
             DnsLookupStatus.Found => new TxtLookupResult(
                 DnsLookupStatus.Found,
-                [.. records.OfType<TxtRecord>().Select(r => string.Concat(r.Text))],
-                null),
+                [.. answer.Records.OfType<TxtRecord>().Select(r => string.Concat(r.Text))]),
             DnsLookupStatus.NotFound => TxtLookupResult.NotFound,
-            _ => TxtLookupResult.Failure(error ?? "dns-error"),
+            _ => TxtLookupResult.Failure(answer.Error!),
         };
     }
 
-    public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken)
+    public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken = default)
     {
-        var (status, records, error) = await QueryAsync(domain, QueryType.MX, cancellationToken).ConfigureAwait(false);
-        switch (status)
+        ArgumentNullException.ThrowIfNull(domain);
+        var answer = await QueryWithinBudgetAsync(domain, QueryType.MX, cancellationToken).ConfigureAwait(false);
+        switch (answer.Status)
         {
             case DnsLookupStatus.TemporaryFailure:
-                return MxLookupResult.Failure(error ?? "dns-error");
-            case DnsLookupStatus.NotFound when error == NxDomain:
-                return new MxLookupResult(DnsLookupStatus.NotFound, [], false, false, null) { DomainDoesNotExist = true };
+                return MxLookupResult.Failure(answer.Error!);
+            case DnsLookupStatus.NotFound when answer.NonExistent:
+                return MxLookupResult.NonExistentDomain;
             case DnsLookupStatus.NotFound:
-                // No MX RRset: the domain itself is the mail exchanger (RFC 5321 §5.1). A domain that does not exist
-                // at all surfaces when its addresses are looked up.
-                return new MxLookupResult(DnsLookupStatus.NotFound, [domain.TrimEnd('.')], false, true, null);
+                // No MX RRset: the domain itself is the mail exchanger (RFC 5321 §5.1).
+                return MxLookupResult.Implicit(domain);
         }
 
-        var mx = records.OfType<MxRecord>().OrderBy(r => r.Preference).ToList();
+        var mx = answer.Records.OfType<MxRecord>().OrderBy(r => r.Preference).ToList();
 
         // RFC 7505: a single MX with the root as exchange means the domain accepts no mail.
         if (mx.Count == 1 && mx[0].Exchange.Original is "." or "")
         {
-            return new MxLookupResult(DnsLookupStatus.Found, [], true, false, null);
+            return MxLookupResult.NullMx;
         }
 
-        return new MxLookupResult(
-            DnsLookupStatus.Found,
-            [.. mx.Select(r => r.Exchange.Original.TrimEnd('.')).Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
-            false,
-            false,
-            null);
+        var hosts = mx.Select(r => r.Exchange.Original.TrimEnd('.')).Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        return hosts.Length == 0 ? MxLookupResult.Failure(ReasonCodes.DnsMalformedAnswer) : MxLookupResult.Found(hosts);
     }
 
-    public async Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
+    public async Task<AddressLookupResult> LookupAddressesAsync(string host, CancellationToken cancellationToken = default)
     {
-        var a = QueryAsync(host, QueryType.A, cancellationToken);
-        var aaaa = QueryAsync(host, QueryType.AAAA, cancellationToken);
+        ArgumentNullException.ThrowIfNull(host);
+        using var budget = new LinkedTimeout(_budget, _timeProvider, cancellationToken);
+        var a = QueryAsync(host, QueryType.A, budget, cancellationToken);
+        var aaaa = QueryAsync(host, QueryType.AAAA, budget, cancellationToken);
         var results = await Task.WhenAll(a, aaaa).ConfigureAwait(false);
-        if (results.All(r => r.Status == DnsLookupStatus.TemporaryFailure))
+        var addresses = results.SelectMany(r => r.Records).Select(r => r switch
         {
-            throw new DnsLookupException($"Address lookup for '{host}' failed: {results[0].Error}");
+            ARecord ar => ar.Address,
+            AaaaRecord aaaar => aaaar.Address,
+            _ => null,
+        }).OfType<IPAddress>().ToArray();
+        if (addresses.Length > 0)
+        {
+            return AddressLookupResult.Found(addresses);
         }
 
-        return
-        [
-            .. results.SelectMany(r => r.Records).Select(r => r switch
-            {
-                ARecord ar => ar.Address,
-                AaaaRecord aaaar => aaaar.Address,
-                _ => null,
-            }).OfType<IPAddress>(),
-        ];
+        // Not found only when both answers say so; one failed lookup could be hiding the addresses.
+        return results.FirstOrDefault(r => r.Status == DnsLookupStatus.TemporaryFailure) is { Error: { } error }
+            ? AddressLookupResult.Failure(error)
+            : AddressLookupResult.NotFound;
+    }
+
+    private async Task<Answer> QueryWithinBudgetAsync(string name, QueryType type, CancellationToken cancellationToken)
+    {
+        using var budget = new LinkedTimeout(_budget, _timeProvider, cancellationToken);
+        return await QueryAsync(name, type, budget, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Queries <paramref name="name"/>, following CNAMEs within and across responses (Decision 5).</summary>
-    private async Task<(DnsLookupStatus Status, IReadOnlyList<DnsResourceRecord> Records, string? Error)> QueryAsync(
-        string name, QueryType type, CancellationToken cancellationToken)
+    private async Task<Answer> QueryAsync(string name, QueryType type, LinkedTimeout budget, CancellationToken cancellationToken)
     {
         var current = Fqdn(name);
         var visited = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { current };
         var links = 0;
         while (true)
         {
-            IDnsQueryResponse response;
-            try
+            var (response, error) = await AskAsync(current, type, budget.Token, cancellationToken).ConfigureAwait(false);
+            if (response is null)
             {
-                response = await _client.QueryAsync(current, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DnsResponseException ex)
-            {
-                return (DnsLookupStatus.TemporaryFailure, [], "dns-" + ex.Code.ToString().ToLowerInvariant());
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException
-                || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                // Whatever the transport throws is a temporary failure, never an exception for the resolver's callers.
-                return (DnsLookupStatus.TemporaryFailure, [], "dns-transport-error");
+                return Answer.Failure(budget.HasExpired ? ReasonCodes.DnsTimeout : error!);
             }
 
             switch (response.Header.ResponseCode)
@@ -134,9 +149,9 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                 case DnsHeaderResponseCode.NoError:
                     break;
                 case DnsHeaderResponseCode.NotExistentDomain:
-                    return (DnsLookupStatus.NotFound, [], NxDomain);
+                    return new Answer(DnsLookupStatus.NotFound, [], null, NonExistent: true);
                 default:
-                    return (DnsLookupStatus.TemporaryFailure, [], "dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
+                    return Answer.Failure("dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
             }
 
             var target = current;
@@ -146,7 +161,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                 var found = response.Answers.Where(r => r.RecordType == (ResourceRecordType)type && SameName(r.DomainName, owner)).ToList();
                 if (found.Count > 0)
                 {
-                    return (DnsLookupStatus.Found, found, null);
+                    return new Answer(DnsLookupStatus.Found, found, null);
                 }
 
                 var cname = response.Answers.OfType<CNameRecord>().FirstOrDefault(r => SameName(r.DomainName, owner));
@@ -158,22 +173,62 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                 target = Fqdn(cname.CanonicalName.Original);
                 if (++links > MaxCnameLinks)
                 {
-                    return (DnsLookupStatus.TemporaryFailure, [], "cname-chain-too-long");
+                    return Answer.Failure(ReasonCodes.CnameChainTooLong);
                 }
 
                 if (!visited.Add(target))
                 {
-                    return (DnsLookupStatus.TemporaryFailure, [], "cname-loop");
+                    return Answer.Failure(ReasonCodes.CnameLoop);
                 }
             }
 
             if (target == current)
             {
                 // NODATA: the name exists without records of this type.
-                return (DnsLookupStatus.NotFound, [], null);
+                return new Answer(DnsLookupStatus.NotFound, [], null);
             }
 
             current = target;
+        }
+    }
+
+    /// <summary>
+    /// One question, with DnsClient's retries; a forged answer (wrong transaction id) is discarded and the question is
+    /// asked again over TCP. Returns the response, or why there is none. Only the caller's cancellation throws.
+    /// </summary>
+    private async Task<(IDnsQueryResponse? Response, string? Error)> AskAsync(string name, QueryType type, CancellationToken budget, CancellationToken cancellationToken)
+    {
+        var question = new DnsQuestion(name, type, QueryClass.IN);
+        for (var overTcp = false; ; overTcp = true)
+        {
+            try
+            {
+                var response = overTcp
+                    ? await _client.QueryAsync(question, _tcpOnly, budget).ConfigureAwait(false)
+                    : await _client.QueryAsync(question, budget).ConfigureAwait(false);
+                return (response, null);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (DnsXidMismatchException) when (!overTcp)
+            {
+                // Not the answer to our question: ignore it and ask where a forger off the path cannot answer.
+                continue;
+            }
+            catch (DnsResponseException ex)
+            {
+                return (null, "dns-" + ex.Code.ToString().ToLowerInvariant());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Malformed answers (DnsResponseParseException, ArgumentOutOfRangeException from a bad compression
+                // pointer, IndexOutOfRangeException), transport errors and timeouts: never an exception for our callers.
+                return (null, ex is DnsResponseParseException or ArgumentException or IndexOutOfRangeException or DnsXidMismatchException or InvalidOperationException
+                    ? ReasonCodes.DnsMalformedAnswer
+                    : ReasonCodes.DnsTransportError);
+            }
         }
     }
 
@@ -181,4 +236,9 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
 
     // DnsString.Value is converted to U-labels; Original keeps the A-labels that the question used.
     private static bool SameName(DnsString owner, string fqdn) => string.Equals(Fqdn(owner.Original), fqdn, StringComparison.OrdinalIgnoreCase);
+
+    private readonly record struct Answer(DnsLookupStatus Status, IReadOnlyList<DnsResourceRecord> Records, string? Error, bool NonExistent = false)
+    {
+        public static Answer Failure(string error) => new(DnsLookupStatus.TemporaryFailure, [], error);
+    }
 }

@@ -1,14 +1,17 @@
 namespace MtaSts;
 
-/// <summary>How a DNS lookup ended (Decision 6).</summary>
-internal enum DnsLookupStatus
+/// <summary>How a DNS lookup ended.</summary>
+public enum DnsLookupStatus
 {
-    /// <summary>Records of the type asked for exist.</summary>
+    /// <summary>Records of the type asked for were found.</summary>
     Found,
 
-    /// <summary>NXDOMAIN or NODATA: the name has no such records.</summary>
+    /// <summary>The name does not exist (NXDOMAIN) or has no records of that type (NODATA): an authoritative "no".</summary>
     NotFound,
 
-    /// <summary>SERVFAIL, REFUSED, a timeout, a CNAME chain that is too long or loops: try again later.</summary>
+    /// <summary>
+    /// No answer could be had: SERVFAIL, REFUSED, a timeout, a malformed or forged answer, a CNAME loop. A temporary
+    /// failure never counts as "no record" (Decision 6).
+    /// </summary>
     TemporaryFailure,
 }

@@ -1,17 +1,35 @@
-using System.Net;
-
 namespace MtaSts;
 
-/// <summary>The DNS lookups MTA-STS needs: the narrow seam over DnsClient that unit tests replace.</summary>
-internal interface IMtaStsDns
+/// <summary>
+/// The DNS lookups MTA-STS needs: the <c>_mta-sts</c> and <c>_smtp._tls</c> TXT records, a recipient domain's MX
+/// records and an MX host's addresses. <c>AddMtaSts</c> registers an implementation over DnsClient that the resolver,
+/// the policy fetch and the MailKit delivery agent share; register your own before it to replace it.
+/// </summary>
+/// <remarks>
+/// Implementations never throw for DNS trouble: NXDOMAIN and NODATA are <see cref="DnsLookupStatus.NotFound"/>, and
+/// everything else that keeps an answer from being had (SERVFAIL, REFUSED, timeouts, malformed or forged answers,
+/// CNAME loops) is <see cref="DnsLookupStatus.TemporaryFailure"/>. Only the caller's cancellation throws. Thread-safe.
+/// </remarks>
+public interface IMtaStsDns
 {
     /// <summary>Looks up TXT records at <paramref name="name"/>, following CNAMEs (Decision 5).</summary>
-    Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken);
+    /// <param name="name">The owner name, such as <c>_mta-sts.example.com</c>.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The records, or why there are none.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Looks up the MX records of <paramref name="domain"/> in preference order (Decision 18).</summary>
-    Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken);
+    /// <param name="domain">The recipient domain.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The mail exchangers, or why there are none.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken = default);
 
-    /// <summary>Looks up the A and AAAA records of <paramref name="host"/>; empty when there are none.</summary>
-    /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
-    Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken);
+    /// <summary>Looks up the A and AAAA records of <paramref name="host"/>.</summary>
+    /// <param name="host">The host name.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The addresses, or why there are none.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<AddressLookupResult> LookupAddressesAsync(string host, CancellationToken cancellationToken = default);
 }

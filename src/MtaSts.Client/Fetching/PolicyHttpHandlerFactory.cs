@@ -68,7 +68,13 @@ internal sealed class PolicyHttpHandlerFactory
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        var lookup = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        if (lookup.Status == DnsLookupStatus.TemporaryFailure)
+        {
+            throw new DnsLookupException($"Address lookup for '{host}' failed: {lookup.Error}");
+        }
+
+        var addresses = lookup.Addresses;
         if (addresses.Count == 0)
         {
             throw new PolicyHostRefusedException($"The policy host '{host}' has no A or AAAA record.") { ReasonCode = "policy-host-no-address" };

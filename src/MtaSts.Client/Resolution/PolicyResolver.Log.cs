@@ -44,9 +44,9 @@ internal sealed partial class PolicyResolver
         Message = "The durable policy store failed to {Operation}; serving from memory and the network.")]
     private static partial void LogStoreFailed(Microsoft.Extensions.Logging.ILogger logger, string operation, Exception exception);
 
-    [LoggerMessage(EventId = 11, EventName = "StoredRecordDropped", Level = LogLevel.Warning,
-        Message = "Dropped the stored MTA-STS policy record of {PolicyDomain}: {Problem}.")]
-    private static partial void LogStoredRecordDropped(Microsoft.Extensions.Logging.ILogger logger, string policyDomain, string problem);
+    [LoggerMessage(EventId = 11, EventName = "StoredRecordIgnored", Level = LogLevel.Warning,
+        Message = "Ignored the stored MTA-STS policy record of {PolicyDomain} (left in the store): {Problem}.")]
+    private static partial void LogStoredRecordIgnored(Microsoft.Extensions.Logging.ILogger logger, string policyDomain, string problem);
 
     [LoggerMessage(EventId = 12, EventName = "WarmedUp", Level = LogLevel.Information,
         Message = "Loaded {Count} MTA-STS policies from the durable store.")]

@@ -157,9 +157,9 @@ internal sealed partial class PolicyResolver
         // Decision 23/24: a fetched policy, "none" included, replaces the entry; the id is the one seen before the fetch.
         // A proactive refresh is not a use: it must not keep an unused policy alive for ever (Decision 27).
         var lastUsed = kind == RefreshKind.Proactive && entry is not null ? entry.LastUsed : fetchedAt;
-        var fresh = new PolicyCacheEntry(domain, policy, policyId, fetchedAt, NextRefresh(fetchedAt), _options.RecordCheckInterval, lastUsed);
+        var fresh = new PolicyCacheEntry(domain, policy, policyId, fetchedAt, NextRefresh(fetchedAt, policy), _options.RecordCheckInterval, lastUsed);
 
-        _store.Set(fresh);
+        StoreEntry(fresh);
         await SaveDurableAsync(fresh).ConfigureAwait(false);
         if (entry is null || !string.Equals(entry.PolicyId, policyId, StringComparison.Ordinal))
         {
@@ -192,8 +192,4 @@ internal sealed partial class PolicyResolver
 
     private void DeferNextRecordCheck(PolicyCacheEntry entry) =>
         entry.DeferRecordCheck((_clock.UtcNow + _options.RecordCheckInterval).UtcTicks);
-
-    /// <summary>Decision 27: refresh daily at most, spread with up to 10% jitter.</summary>
-    private DateTimeOffset NextRefresh(DateTimeOffset fetchedAt) =>
-        fetchedAt + (_options.RefreshInterval * (0.9 + (0.1 * Random.Shared.NextDouble())));
 }

@@ -6,8 +6,10 @@ internal sealed partial class PolicyResolver
     private static readonly TimeSpan FetchedAtSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Loads every record of the durable store into memory (called once at start). Invalid records are dropped from the
-    /// store; expired ones are kept in memory, not served, so that the proactive refresh can renew them.
+    /// Loads every record of the durable store into memory (called once at start). Records this process cannot use are
+    /// ignored and left in the store (issue-8 rule 10: another machine, a newer version or a clock that differs may have
+    /// written them; the writer's expiry removes them). Expired ones are kept in memory, not served, so that the proactive
+    /// refresh can renew them.
     /// </summary>
     /// <returns>The number of policies loaded.</returns>
     internal async Task<int> WarmUpAsync(CancellationToken cancellationToken)
@@ -25,14 +27,13 @@ internal sealed partial class PolicyResolver
                 var entry = ToEntry(record, out var problem);
                 if (entry is null)
                 {
-                    LogStoredRecordDropped(_logger, record.PolicyDomain, problem!);
-                    await RemoveDurableAsync(record.PolicyDomain).ConfigureAwait(false);
+                    LogStoredRecordIgnored(_logger, record.PolicyDomain, problem!);
                     continue;
                 }
 
                 if (!_store.TryGet(entry.PolicyDomain, out var current) || current.FetchedAt < entry.FetchedAt)
                 {
-                    _store.Set(entry);
+                    StoreEntry(entry);
                     loaded++;
                 }
             }
@@ -72,8 +73,8 @@ internal sealed partial class PolicyResolver
         var entry = ToEntry(record, out var problem);
         if (entry is null || !string.Equals(entry.PolicyDomain, domain, StringComparison.Ordinal))
         {
-            LogStoredRecordDropped(_logger, domain, problem ?? "stored under another domain");
-            await RemoveDurableAsync(domain).ConfigureAwait(false);
+            // Issue-8 rule 10: a reader never deletes what it cannot use; a fetch will write a record it can.
+            LogStoredRecordIgnored(_logger, domain, problem ?? "stored under another domain");
             return null;
         }
 
@@ -82,7 +83,7 @@ internal sealed partial class PolicyResolver
             return null;
         }
 
-        _store.Set(entry);
+        StoreEntry(entry);
         return entry;
     }
 
@@ -90,7 +91,13 @@ internal sealed partial class PolicyResolver
     private PolicyCacheEntry? ToEntry(StoredPolicyRecord record, out string? problem)
     {
         problem = null;
-        if (record.PolicyDomain is null || !PolicyDomainName.LooksNormalized(record.PolicyDomain) || !DomainNameSyntax.IsLdhDomain(record.PolicyDomain))
+        if (string.IsNullOrEmpty(record.PolicyDomain))
+        {
+            problem = "the record could not be read (corrupt, or written in another schema version)";
+            return null;
+        }
+
+        if (!PolicyDomainName.LooksNormalized(record.PolicyDomain) || !DomainNameSyntax.IsLdhDomain(record.PolicyDomain))
         {
             problem = "the domain is not in normal form";
             return null;
@@ -118,38 +125,17 @@ internal sealed partial class PolicyResolver
         var now = _clock.UtcNow;
         if (record.FetchedAt > now + FetchedAtSkew || record.LastUsed > now + FetchedAtSkew)
         {
-            problem = "the timestamps are inconsistent";
+            problem = "the timestamps are in the future (clock skew between machines?)";
             return null;
         }
 
-        var entry = new PolicyCacheEntry(record.PolicyDomain, policy, record.PolicyId, record.FetchedAt, NextRefresh(record.FetchedAt), _options.RecordCheckInterval, record.LastUsed);
+        var entry = new PolicyCacheEntry(record.PolicyDomain, policy, record.PolicyId, record.FetchedAt, NextRefresh(record.FetchedAt, policy), _options.RecordCheckInterval, record.LastUsed);
         entry.MarkPersisted(record.LastUsed);
         return entry;
     }
 
     /// <summary>A token that ends a single store operation after <see cref="MtaStsOptions.StoreTimeout"/>, or with <paramref name="cancellationToken"/>.</summary>
     private LinkedTimeout StoreTimeout(CancellationToken cancellationToken) => new(_options.StoreTimeout, _clock.TimeProvider, cancellationToken);
-
-    /// <summary>A cancellation token that fires after a time on the resolver's clock or when another token fires.</summary>
-    private sealed class LinkedTimeout : IDisposable
-    {
-        private readonly CancellationTokenSource _timer;
-        private readonly CancellationTokenSource _linked;
-
-        public LinkedTimeout(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
-        {
-            _timer = new CancellationTokenSource(timeout, timeProvider);
-            _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
-        }
-
-        public CancellationToken Token => _linked.Token;
-
-        public void Dispose()
-        {
-            _linked.Dispose();
-            _timer.Dispose();
-        }
-    }
 
     private async Task SaveDurableAsync(PolicyCacheEntry entry)
     {

@@ -18,7 +18,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
     private readonly MtaStsTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly FetchBackoff _backoff;
-    private readonly ConcurrentDictionary<string, Task<PolicyResolution>> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string PolicyDomain, bool Proactive), Task<PolicyResolution>> _inflight = new();
     private readonly CancellationTokenSource _lifetime = new();
     private int _disposed;
 
@@ -118,13 +118,16 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
     }
 
     /// <summary>
-    /// Single-flight: concurrent callers for one domain share one TXT query and one fetch. The shared work runs under
-    /// the resolver's lifetime, so one caller's cancellation does not cancel it for the others.
+    /// Single-flight per kind of work (issue-8 rule 11): concurrent lookups and TXT re-checks of one domain share one TXT
+    /// query and one fetch; a proactive refresh, which must fetch whatever the TXT record says, never joins a re-check
+    /// (and so is never answered by one that found the id unchanged). The shared work runs under the resolver's lifetime,
+    /// so one caller's cancellation does not cancel it for the others.
     /// </summary>
     private Task<PolicyResolution> RunSharedAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<PolicyResolution>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var shared = _inflight.GetOrAdd(domain, completion.Task);
+        var key = (domain, kind == RefreshKind.Proactive);
+        var shared = _inflight.GetOrAdd(key, completion.Task);
         if (ReferenceEquals(shared, completion.Task))
         {
             _ = RunAsync();
@@ -144,7 +147,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
             }
             finally
             {
-                _inflight.TryRemove(new KeyValuePair<string, Task<PolicyResolution>>(domain, completion.Task));
+                _inflight.TryRemove(new KeyValuePair<(string, bool), Task<PolicyResolution>>(key, completion.Task));
             }
         }
     }
