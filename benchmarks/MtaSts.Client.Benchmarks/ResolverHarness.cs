@@ -44,13 +44,13 @@ internal sealed class ResolverHarness : IDisposable
     private sealed class MemoryDns : IMtaStsDns
     {
         public Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken) =>
-            Task.FromResult(new TxtLookupResult(DnsLookupStatus.Found, ["v=STSv1; id=20260101"], null));
+            Task.FromResult(new TxtLookupResult(DnsLookupStatus.Found, ["v=STSv1; id=20260101"]));
 
         public Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken) =>
-            Task.FromResult(new MxLookupResult(DnsLookupStatus.NotFound, [domain], false, true, null));
+            Task.FromResult(MxLookupResult.Implicit(domain));
 
-        public Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<IPAddress>>([]);
+        public Task<AddressLookupResult> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
+            Task.FromResult(AddressLookupResult.NotFound);
     }
 
     private sealed class MemoryFetcher : IPolicyFetcher

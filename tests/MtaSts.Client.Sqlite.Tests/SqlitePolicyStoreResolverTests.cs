@@ -13,7 +13,7 @@ namespace MtaSts.Sqlite.Tests;
 public sealed class SqlitePolicyStoreResolverTests : IDisposable
 {
     private const int WarmedUpEventId = 12;
-    private const int StoredRecordDroppedEventId = 11;
+    private const int StoredRecordIgnoredEventId = 11;
     private const int StoreFailedEventId = 10;
 
     private readonly TempDatabase _db = new();
@@ -92,7 +92,7 @@ public sealed class SqlitePolicyStoreResolverTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TamperedRows))]
-    public async Task ResolveAsync_TamperedRow_IsNotServedAndIsRemovedFromTheFile(string tampering, string sql)
+    public async Task ResolveAsync_TamperedRow_IsNotServedAndIsLeftInTheFile(string tampering, string sql)
     {
         using (var before = new SqlitePolicyStore(_db.Path))
         {
@@ -108,12 +108,14 @@ public sealed class SqlitePolicyStoreResolverTests : IDisposable
         // Not served: the resolver went to DNS (which says there is no record) instead.
         Assert.Equal(PolicyResolutionStatus.NoPolicy, resolution.Status);
         Assert.True(_dns.QueryCount > 0, tampering);
-        Assert.Contains(services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == StoredRecordDroppedEventId);
-        Assert.Equal(0, _db.Count());
+        Assert.Contains(services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == StoredRecordIgnoredEventId);
+
+        // Issue-8 rule 10: a reader never deletes what it cannot use (a fetch that succeeds overwrites it).
+        Assert.Equal(1, _db.Count());
     }
 
     [Fact]
-    public async Task HostStart_TamperedRows_AreDroppedAndTheOthersLoaded()
+    public async Task HostStart_TamperedRows_AreIgnoredAndTheOthersLoaded()
     {
         using (var before = new SqlitePolicyStore(_db.Path))
         {
@@ -131,10 +133,9 @@ public sealed class SqlitePolicyStoreResolverTests : IDisposable
         await StartAndWaitForWarmUpAsync(services);
 
         Assert.Equal(6, WarmedUpCount(services));
-        var dropped = services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == StoredRecordDroppedEventId).Select(r => r.Message).ToList();
-        Assert.Equal(4, dropped.Count);
-        Assert.Equal(6, _db.Count());
-        Assert.Null(_db.Execute("SELECT domain FROM policies WHERE domain IN ('d1.example', 'd2.example', 'd3.example', 'D4.example')"));
+        var ignored = services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == StoredRecordIgnoredEventId).Select(r => r.Message).ToList();
+        Assert.Equal(4, ignored.Count);
+        Assert.Equal(10, _db.Count());
         var sut = services.GetRequiredService<IMtaStsPolicyResolver>();
         Assert.Equal(PolicyResolutionStatus.Cached, (await sut.ResolveAsync("d0.example")).Status);
         Assert.Equal(PolicyResolutionStatus.NoPolicy, (await sut.ResolveAsync("d3.example")).Status);

@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-using global::MailKit.Net.Smtp;
-using global::MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace MtaSts.MailKit;
@@ -13,7 +12,16 @@ namespace MtaSts.MailKit;
 /// certificate required under <c>enforce</c>, the next MX tried on any failure, and the TXT record re-checked before a
 /// policy-caused failure is returned. Every session's outcome goes to the registered <see cref="ISmtpSessionOutcomeSink"/>s.
 /// </summary>
-/// <remarks>Obtain it from dependency injection (<c>AddMtaSts().AddMailKitDelivery()</c>) or <see cref="Create"/> (then dispose it). Thread-safe.</remarks>
+/// <remarks>
+/// <para>
+/// The failure model is in <c>docs/failure-model.md</c>. Under <c>enforce</c> no SMTP reply, DNS answer, timeout or
+/// exception leads to a session without policy-compliant TLS, and no reply received before such TLS makes a failure
+/// permanent. Without a policy (and under <c>testing</c> and <c>none</c>) TLS is opportunistic: a refused STARTTLS or a
+/// failed handshake is followed by a plaintext session. Each recipient gets its own result; only the caller's
+/// cancellation and misuse throw.
+/// </para>
+/// <para>Obtain it from dependency injection (<c>AddMtaSts().AddMailKitDelivery()</c>) or <see cref="Create"/> (then dispose it). Thread-safe.</para>
+/// </remarks>
 public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
 {
     private readonly IMtaStsPolicyResolver _resolver;
@@ -23,7 +31,9 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     private readonly ISmtpSessionOutcomeSink[] _sinks;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private IAsyncDisposable? _owner;
+    private readonly SmtpSessionRunner _sessions;
+    private ServiceProvider? _ownedServices;
+    private IHostedService[] _ownedHostedServices = [];
     private int _disposed;
 
     internal MtaStsDeliveryAgent(
@@ -42,49 +52,72 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
         _sinks = [.. sinks];
         _timeProvider = timeProvider;
         _logger = logger;
+        _sessions = new SmtpSessionRunner(options, options.HeloName!, timeProvider, logger);
     }
 
     /// <summary>Creates an agent with its own resolver and background refresh, for programs without dependency injection.</summary>
     /// <param name="configurePolicy">Configures MTA-STS resolution; <see langword="null"/> for the defaults.</param>
-    /// <param name="configureDelivery">Configures delivery; <see langword="null"/> for the defaults.</param>
+    /// <param name="configureDelivery">Configures delivery; <see langword="null"/> for the defaults (then the machine must have a fully qualified name for EHLO).</param>
     /// <param name="sink">Receives every session's outcome; may be <see langword="null"/>.</param>
     /// <returns>The agent. Dispose it when done: that stops and releases its resolver.</returns>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message names each bad option and its value.</exception>
     public static MtaStsDeliveryAgent Create(
         Action<MtaStsOptions>? configurePolicy = null,
         Action<MtaStsDeliveryOptions>? configureDelivery = null,
         ISmtpSessionOutcomeSink? sink = null)
     {
-        var resolver = MtaStsResolver.Create(configurePolicy, services =>
+        var collection = new ServiceCollection();
+        collection.AddMtaSts(configurePolicy).AddMailKitDelivery(configureDelivery);
+        if (sink is not null)
         {
-            Microsoft.Extensions.DependencyInjection.MtaStsMailKitBuilderExtensions.AddMailKitDelivery(new Microsoft.Extensions.DependencyInjection.MtaStsBuilder(services), configureDelivery);
-            if (sink is not null)
-            {
-                Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, sink);
-            }
-        });
+            collection.AddSingleton(sink);
+        }
+
+        var services = collection.BuildServiceProvider();
+        var started = new List<IHostedService>();
         try
         {
-            var agent = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MtaStsDeliveryAgent>(resolver.Services);
-            _ = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<MtaStsDeliveryOptions>>(resolver.Services).Value;
-            agent._owner = resolver;
+            // Validates the options now, as ValidateOnStart would in a host.
+            _ = services.GetRequiredService<IOptions<MtaStsOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<MtaStsDeliveryOptions>>().Value;
+            var agent = services.GetRequiredService<MtaStsDeliveryAgent>();
+            foreach (var hosted in services.GetServices<IHostedService>())
+            {
+                hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+                started.Add(hosted);
+            }
+
+            agent._ownedServices = services;
+            agent._ownedHostedServices = [.. started];
             return agent;
         }
         catch
         {
-            resolver.Dispose();
+            foreach (var hosted in started)
+            {
+                hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+
+            services.Dispose();
             throw;
         }
     }
 
-    /// <summary>Releases the resolver of an agent made by <see cref="Create"/>; does nothing for an agent from dependency injection.</summary>
+    /// <summary>Stops and releases the resolver of an agent made by <see cref="Create"/>; does nothing for an agent from dependency injection.</summary>
     /// <returns>A task that completes when the resolver has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _owner is { } owner)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _ownedServices is not { } services)
         {
-            await owner.DisposeAsync().ConfigureAwait(false);
+            return;
         }
+
+        foreach (var hosted in _ownedHostedServices)
+        {
+            await hosted.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await services.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -93,17 +126,20 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     /// <summary>Delivers <paramref name="message"/> to every recipient in its To, Cc and Bcc headers, one domain at a time (up to <see cref="MtaStsDeliveryOptions.MaxConcurrency"/> at once).</summary>
     /// <param name="message">The message. The envelope sender is its Sender, or else its first From mailbox.</param>
     /// <param name="cancellationToken">Cancels delivery.</param>
-    /// <returns>One result per recipient domain.</returns>
+    /// <returns>One result per recipient domain, each with a result per recipient. One domain's failure never affects another's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The message has no sender or no recipient.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The agent's resolver has been disposed.</exception>
     public async Task<IReadOnlyList<DomainDeliveryResult>> DeliverAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         var sender = message.Sender ?? message.From.Mailboxes.FirstOrDefault()
             ?? throw new ArgumentException("The message has neither a Sender nor a From mailbox.", nameof(message));
+
+        // One group per policy domain: Bücher.example and xn--bcher-kva.example are the same domain.
         var groups = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes)
-            .GroupBy(m => m.Domain, StringComparer.OrdinalIgnoreCase)
+            .GroupBy(m => PolicyDomainName.TryParse(m.Domain, out var name) ? name.Value : m.Domain, StringComparer.Ordinal)
             .ToList();
         if (groups.Count == 0)
         {
@@ -129,16 +165,18 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     /// <summary>Delivers <paramref name="message"/> to recipients of one domain.</summary>
     /// <param name="message">The message.</param>
     /// <param name="sender">The envelope sender.</param>
-    /// <param name="domain">The recipient domain (the policy domain).</param>
+    /// <param name="domain">The recipient domain (the policy domain). An address literal or malformed name gives a permanent failure for every recipient.</param>
     /// <param name="recipients">The recipients, all at <paramref name="domain"/>.</param>
     /// <param name="isReportDelivery">
     /// <see langword="true"/> when the message is a TLS report: RFC 8460 §3 says its delivery must not be subject to MTA-STS, so
     /// TLS is opportunistic and the session is marked <see cref="SmtpSessionOutcome.IsReportDelivery"/> (not counted in reports).
     /// </param>
     /// <param name="cancellationToken">Cancels delivery.</param>
-    /// <returns>The result for the domain.</returns>
+    /// <returns>The result for the domain, with a result per recipient.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="recipients"/> is empty.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The agent's resolver has been disposed.</exception>
     public async Task<DomainDeliveryResult> DeliverToDomainAsync(
         MimeMessage message,
         MailboxAddress sender,
@@ -151,43 +189,33 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(recipients);
-
-        PolicyResolution resolution;
-        try
+        if (recipients.Count == 0)
         {
-            resolution = await _resolver.ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
+            throw new ArgumentException("There is no recipient to deliver to.", nameof(recipients));
         }
-        catch (ArgumentException ex)
+
+        if (!PolicyDomainName.TryParse(domain, out var name))
         {
             // Address literals and malformed names: RFC 8461 §3.4 gives them no policy, and this agent routes by MX only.
-            return new DomainDeliveryResult(domain, recipients, DeliveryStatus.PermanentFailure, null, [], "not-a-domain: " + ex.Message);
+            var invalid = new DeliveryContext(message, sender, default, recipients, isReportDelivery);
+            var result = invalid.FailAll($"{ReasonCodes.NotADomain}: '{domain}'");
+            return new DomainDeliveryResult(domain, result.RecipientResults, null, [], result.Detail);
         }
 
-        if (isReportDelivery)
+        var context = new DeliveryContext(message, sender, name, recipients, isReportDelivery);
+        using var deadline = new CancellationTokenSource(_options.DomainTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
         {
-            // RFC 8460 §3: reports are delivered even when the recipient's TLS policy would refuse the session.
-            resolution = new PolicyResolution(resolution.PolicyDomain, PolicyResolutionStatus.NoPolicy);
+            await DeliverAsync(context, linked.Token).ConfigureAwait(false);
         }
-
-        var result = await DeliverViaMxAsync(message, sender, resolution, recipients, isReportDelivery, cancellationToken).ConfigureAwait(false);
-        if (result.Status == DeliveryStatus.TemporaryFailure && resolution.IsEnforced && result.Attempts.Any(IsPolicyFailure))
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
         {
-            // Decision 26 (RFC 8461 §5.1 step 3): before a policy-caused failure stands, look for a new policy.
-            var rechecked = await _resolver.RecheckAsync(resolution.PolicyDomain, cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(rechecked.PolicyId, resolution.PolicyId, StringComparison.Ordinal) || rechecked.Mode != resolution.Mode)
-            {
-                LogPolicyChangedRetrying(_logger, resolution.PolicyDomain, resolution.PolicyId, rechecked.PolicyId);
-                var retry = await DeliverViaMxAsync(message, sender, rechecked, recipients, isReportDelivery, cancellationToken).ConfigureAwait(false);
-                return retry.Status == DeliveryStatus.Delivered ? retry : Merge(result, retry);
-            }
+            // Issue-8 rule 8: the domain's deadline ends the delivery; nothing is lost of what was decided before.
+            context.Detail = ReasonCodes.DomainTimeout;
+            context.DeferAll(ReasonCodes.DomainTimeout);
         }
 
-        return result;
+        return context.ToResult();
     }
-
-    private static bool IsPolicyFailure(MxAttempt attempt) =>
-        attempt.Outcome is MxAttemptOutcome.NotInPolicy or MxAttemptOutcome.StartTlsNotSupported or MxAttemptOutcome.CertificateRejected or MxAttemptOutcome.TlsFailed;
-
-    private static DomainDeliveryResult Merge(DomainDeliveryResult first, DomainDeliveryResult retry) =>
-        new(retry.Domain, retry.Recipients, retry.Status, retry.Policy, [.. first.Attempts, .. retry.Attempts], retry.Detail);
 }

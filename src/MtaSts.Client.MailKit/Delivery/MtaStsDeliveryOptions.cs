@@ -1,23 +1,50 @@
 namespace MtaSts.MailKit;
 
-/// <summary>Settings for <see cref="MtaStsDeliveryAgent"/>.</summary>
+/// <summary>Settings for <see cref="MtaStsDeliveryAgent"/>. Validated when the agent is created; each message names the option and the bad value.</summary>
 public sealed class MtaStsDeliveryOptions
 {
+    /// <summary>The smallest <see cref="MaxReplyBytes"/> accepted: one full RFC 5321 reply line.</summary>
+    public const int MinReplyBytes = 512;
+
     /// <summary>Gets or sets the SMTP port of MX hosts.</summary>
     /// <value>25.</value>
     public int Port { get; set; } = 25;
 
-    /// <summary>Gets or sets the name sent in EHLO; it should be this host's fully qualified domain name.</summary>
-    /// <value><see langword="null"/>: the machine's host name.</value>
+    /// <summary>
+    /// Gets or sets the name sent in EHLO: this host's fully qualified domain name as other mail servers see it (RFC 5321
+    /// §4.1.4). Receivers commonly refuse a short host name.
+    /// </summary>
+    /// <value>
+    /// <see langword="null"/>: the machine's fully qualified name (host name and DNS domain). When the machine has none, the
+    /// options fail validation and the name must be set.
+    /// </value>
     public string? HeloName { get; set; }
 
     /// <summary>Gets or sets how long a TCP connection to one MX address may take.</summary>
     /// <value>30 seconds.</value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets how long one SMTP command may take.</summary>
+    /// <summary>Gets or sets how long the server may stay silent (and not take data we send) before the session is abandoned.</summary>
     /// <value>2 minutes.</value>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Gets or sets how long one SMTP session may take in all, however busy the server keeps it (a server that sends a byte a
+    /// second never trips <see cref="CommandTimeout"/>). The next MX host is tried after it.
+    /// </summary>
+    /// <value>10 minutes.</value>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets how long delivery to one recipient domain may take in all, every MX host, session and re-check included.</summary>
+    /// <value>30 minutes.</value>
+    public TimeSpan DomainTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Gets or sets the most bytes one server reply may take before the message is sent (greeting, EHLO, STARTTLS, MAIL,
+    /// RCPT and DATA replies): a server sending endless continuation lines is cut off and the next MX host tried.
+    /// </summary>
+    /// <value>16,384 bytes; at least <see cref="MinReplyBytes"/>.</value>
+    public int MaxReplyBytes { get; set; } = 16384;
 
     /// <summary>Gets or sets how many recipient domains of one message are delivered to at once.</summary>
     /// <value>4.</value>

@@ -4,12 +4,16 @@ using global::MailKit.Net.Smtp;
 
 namespace MtaSts.MailKit;
 
-/// <summary>Collects what one MX session learned, for <see cref="SmtpSessionOutcome"/>.</summary>
-internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string host, IPAddress address, bool isReportDelivery)
+/// <summary>
+/// Collects what one MX session learned, for <see cref="SmtpSessionOutcome"/> (TLS-RPT, RFC 8460 §4). A plaintext retry
+/// after a failed opportunistic TLS attempt shares the builder, so that the failure is reported once (issue-8 rule 5).
+/// </summary>
+internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string host, IPAddress? address, bool isReportDelivery, bool reportsFailures)
 {
     private SslProtocols? _protocol;
     private string? _cipherSuite;
     private bool _secure;
+    private bool _negotiated;
 
     public TlsRptResultType? ResultType { get; private set; }
 
@@ -17,14 +21,22 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
 
     public bool Delivered { get; set; }
 
-    public void Connected(SmtpClient client, MtaStsTlsGuard guard, bool plaintextFallback)
+    public string? ServerName { get; set; }
+
+    public IPAddress? Address { get; set; } = address;
+
+    /// <summary>Gets a value indicating whether the session has something to report: TLS was negotiated or refused, or the policy failed.</summary>
+    public bool HasOutcome => _negotiated || ResultType is not null;
+
+    public void Connected(SmtpClient client, TlsVerdict verdict, bool plaintextFallback)
     {
+        _negotiated = true;
         _secure = client.IsSecure;
         if (client.IsSecure)
         {
             _protocol = client.SslProtocol;
             _cipherSuite = client.SslCipherSuite?.ToString();
-            if (guard.CertificateResult is { IsValid: false } certificate)
+            if (verdict.Certificate is { IsValid: false } certificate)
             {
                 // Testing mode accepted a bad certificate: the session is a failure to report (RFC 8461 §5).
                 Failed(certificate.ResultType!.Value, certificate.ReasonCode!);
@@ -32,14 +44,17 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
         }
         else if (!plaintextFallback)
         {
-            Failed(TlsRptResultType.StartTlsNotSupported, "starttls-not-supported");
+            Failed(TlsRptResultType.StartTlsNotSupported, ReasonCodes.StartTlsNotSupported);
         }
     }
 
+    /// <summary>Records that TLS was tried and failed (STARTTLS refused, a failed handshake, a refused certificate).</summary>
     public void Failed(TlsRptResultType type, string reason)
     {
+        _negotiated = true;
+
         // Decision 29: under "none" or no policy nothing is an MTA-STS failure; a session only succeeds or not.
-        if (resolution.Policy is not { Mode: not MtaStsMode.None })
+        if (!reportsFailures)
         {
             return;
         }
@@ -54,7 +69,8 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
 
     public SmtpSessionOutcome Build(DateTimeOffset now) => new(resolution.PolicyDomain, resolution, host)
     {
-        ReceivingAddress = address,
+        ReceivingAddress = Address,
+        ReceivingHelo = ServerName,
         Succeeded = _secure && ResultType is null,
         ResultType = ResultType,
         FailureReasonCode = ReasonCode,

@@ -11,13 +11,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MtaStsMailKitBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="MtaStsDeliveryAgent"/> (singleton) and an <see cref="MxCertificateValidator"/> built from the MTA-STS
-    /// options' trust roots and revocation mode. Register <see cref="ISmtpSessionOutcomeSink"/> implementations to receive
-    /// every session's outcome.
+    /// Adds <see cref="MtaStsDeliveryAgent"/> (singleton), built on the resolver, DNS client and MX certificate validator that
+    /// <c>AddMtaSts</c> registers. Register <see cref="ISmtpSessionOutcomeSink"/> implementations to receive every session's
+    /// outcome. Options are validated when the host starts (or when <see cref="MtaStsDeliveryAgent.Create"/> runs).
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddMtaSts</c>.</param>
     /// <param name="configure">Configures delivery; <see langword="null"/> for the defaults.</param>
     /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// Without <see cref="MtaStsDeliveryOptions.HeloName"/> the machine's fully qualified name is used; a machine without
+    /// one fails validation with a message asking for the name.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     public static IMtaStsBuilder AddMailKitDelivery(this IMtaStsBuilder builder, Action<MtaStsDeliveryOptions>? configure = null)
     {
@@ -28,13 +32,9 @@ public static class MtaStsMailKitBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.Port is > 0 and <= 65535, "MtaStsDeliveryOptions.Port must be a TCP port.")
-            .Validate(o => o.ConnectTimeout > TimeSpan.Zero, "MtaStsDeliveryOptions.ConnectTimeout must be greater than zero.")
-            .Validate(o => o.CommandTimeout > TimeSpan.Zero, "MtaStsDeliveryOptions.CommandTimeout must be greater than zero.")
-            .Validate(o => o.MaxConcurrency > 0, "MtaStsDeliveryOptions.MaxConcurrency must be greater than zero.")
-            .ValidateOnStart();
-
-        builder.Services.TryAddSingleton(sp => new MxCertificateValidator(sp.GetRequiredService<CertificateValidator>()));
+        options.PostConfigure(o => o.HeloName ??= HeloNames.MachineName());
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsDeliveryOptions>, MtaStsDeliveryOptionsValidator>());
         builder.Services.TryAddSingleton(sp => new MtaStsDeliveryAgent(
             sp.GetRequiredService<IMtaStsPolicyResolver>(),
             sp.GetRequiredService<IMtaStsDns>(),

@@ -20,31 +20,28 @@ namespace MtaSts.MailKit;
 /// </remarks>
 public sealed class MtaStsTlsGuard
 {
-    private readonly MxCertificateValidator _validator;
-    private CertificateValidationResult? _certificateResult;
+    private readonly TlsVerdict _verdict;
 
-    private MtaStsTlsGuard(PolicyResolution resolution, string mxHost, MxCertificateValidator validator, bool isEnforced)
+    private MtaStsTlsGuard(PolicyResolution resolution, TlsVerdict verdict)
     {
         Resolution = resolution;
-        MxHost = mxHost;
-        _validator = validator;
-        IsEnforced = isEnforced;
+        _verdict = verdict;
     }
 
     /// <summary>Gets the policy resolution applied.</summary>
     public PolicyResolution Resolution { get; }
 
     /// <summary>Gets the MX host name the connection is for.</summary>
-    public string MxHost { get; }
+    public string MxHost => _verdict.MxHost;
 
     /// <summary>Gets a value indicating whether the policy is enforced on this connection (<c>mode: enforce</c>).</summary>
-    public bool IsEnforced { get; }
+    public bool IsEnforced => _verdict.Required;
 
     /// <summary>Gets the options to pass to <c>SmtpClient.Connect</c>: <see cref="SecureSocketOptions.StartTls"/> under enforce, <see cref="SecureSocketOptions.StartTlsWhenAvailable"/> otherwise.</summary>
     public SecureSocketOptions SecureSocketOptions => IsEnforced ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable;
 
     /// <summary>Gets the verdict on the server certificate, once the TLS handshake has reached it; <see langword="null"/> before.</summary>
-    public CertificateValidationResult? CertificateResult => Volatile.Read(ref _certificateResult);
+    public CertificateValidationResult? CertificateResult => _verdict.Certificate;
 
     /// <summary>Configures <paramref name="client"/> for a connection to <paramref name="mxHost"/> under <paramref name="resolution"/>.</summary>
     /// <param name="client">The client, not yet connected. Its certificate callback, TLS versions and revocation setting are replaced.</param>
@@ -65,15 +62,10 @@ public sealed class MtaStsTlsGuard
             throw new InvalidOperationException("The MTA-STS policy must be applied before the SmtpClient connects.");
         }
 
-        var guard = new MtaStsTlsGuard(resolution, mxHost, validator, resolution.IsEnforced);
-
         // RFC 8461 §7.2: TLS 1.2 or later under enforce; opportunistic sessions keep the platform's defaults.
-        client.SslProtocols = guard.IsEnforced ? SslProtocols.Tls12 | SslProtocols.Tls13 : SslProtocols.None;
-
-        // Revocation is checked by the validator (soft-fail on unknown status), not by SslStream's hard-fail check.
-        client.CheckCertificateRevocation = false;
-        client.ServerCertificateValidationCallback = guard.Validate;
-        return guard;
+        var verdict = new TlsVerdict(validator, mxHost, resolution.IsEnforced);
+        verdict.Configure(client);
+        return new MtaStsTlsGuard(resolution, verdict);
     }
 
     /// <summary>
@@ -93,23 +85,13 @@ public sealed class MtaStsTlsGuard
 
         if (!client.IsSecure)
         {
-            throw new MtaStsDeliveryException(Resolution.PolicyDomain, MxHost, TlsRptResultType.StartTlsNotSupported, "starttls-not-supported");
+            throw new MtaStsDeliveryException(Resolution.PolicyDomain, MxHost, TlsRptResultType.StartTlsNotSupported, ReasonCodes.StartTlsNotSupported);
         }
 
-        if (CertificateResult is not { IsValid: true })
+        if (!_verdict.IsCompliant(client))
         {
             var result = CertificateResult;
             throw new MtaStsDeliveryException(Resolution.PolicyDomain, MxHost, result?.ResultType ?? TlsRptResultType.ValidationFailure, result?.ReasonCode ?? "certificate-not-validated");
         }
-    }
-
-    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        // The platform verdict is ignored: its name check may fall back to the CN (checklist F.4).
-        var result = _validator.Validate(certificate, chain, MxHost);
-        Volatile.Write(ref _certificateResult, result);
-
-        // RFC 8461 §5: under testing (and without a policy) the session proceeds; the failure is only reported.
-        return result.IsValid || !IsEnforced;
     }
 }

@@ -75,7 +75,6 @@ public static class MtaStsServiceCollectionExtensions
         services.TryAddSingleton<IMtaStsPolicyResolver>(sp => sp.GetRequiredService<PolicyResolver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PolicyRefreshService>(sp => new PolicyRefreshService(
             sp.GetRequiredService<PolicyResolver>(),
-            sp.GetRequiredService<MtaStsOptions>(),
             sp.GetRequiredService<TimeProvider>())));
         return new MtaStsBuilder(services);
     }

@@ -3,22 +3,20 @@ using Microsoft.Extensions.Hosting;
 namespace MtaSts;
 
 /// <summary>
-/// Runs <see cref="PolicyResolver.RefreshDueAsync"/> periodically so that policies in use are re-fetched before they
-/// expire and an attacker who blocks one fetch cannot make a policy lapse (RFC 8461 §10.2).
+/// Runs <see cref="PolicyResolver.RefreshDueAsync"/> when the soonest refresh is due, so that policies in use are
+/// re-fetched before they expire and an attacker who blocks one fetch cannot make a policy lapse (RFC 8461 §10.2). It
+/// sleeps until the soonest due time, wakes early when a sooner one is scheduled, and looks at every entry at least once
+/// per <see cref="PolicyResolver.SweepInterval"/>. Nothing but stopping ends it (issue-8 rule 7).
 /// </summary>
 internal sealed class PolicyRefreshService : BackgroundService
 {
     private readonly PolicyResolver _resolver;
     private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _scanInterval;
 
-    public PolicyRefreshService(PolicyResolver resolver, MtaStsOptions options, TimeProvider timeProvider)
+    public PolicyRefreshService(PolicyResolver resolver, TimeProvider timeProvider)
     {
         _resolver = resolver;
         _timeProvider = timeProvider;
-
-        // Look for due refreshes often enough that the jitter of the schedule is kept, at most once a minute.
-        _scanInterval = TimeSpan.FromTicks(Math.Clamp(options.RefreshInterval.Ticks / 24, TimeSpan.TicksPerMinute, TimeSpan.TicksPerHour));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -37,8 +35,8 @@ internal sealed class PolicyRefreshService : BackgroundService
         {
             try
             {
-                await Task.Delay(_scanInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
                 await _resolver.RefreshDueAsync(stoppingToken).ConfigureAwait(false);
+                await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -48,6 +46,34 @@ internal sealed class PolicyRefreshService : BackgroundService
             {
                 return;
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // RefreshDueAsync already keeps per-domain failures to itself; whatever else happens, the loop goes on.
+                await Task.Delay(TimeSpan.FromSeconds(1), _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        // Capture the change signal before reading the schedule, so that a refresh scheduled in between wakes us.
+        var changed = _resolver.RefreshScheduleChanged;
+        var delay = PolicyResolver.SweepInterval;
+        if (_resolver.NextRefreshDueAt is { } due)
+        {
+            var untilDue = due - _timeProvider.GetUtcNow();
+            delay = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < delay ? untilDue : delay;
+        }
+
+        if (delay == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var sleep = Task.Delay(delay, _timeProvider, wake.Token);
+        await Task.WhenAny(sleep, changed).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
+        stoppingToken.ThrowIfCancellationRequested();
     }
 }

@@ -5,9 +5,28 @@ namespace MtaSts.MailKit.IntegrationTests.Delivery;
 /// <summary>Null MX, 5xx replies, the re-check before failing (Decision 26), TLS report delivery, and DI wiring.</summary>
 public sealed partial class MtaStsDeliveryAgentTests
 {
-    /// <summary>RFC 7505 and Decision 18: a null MX means the domain accepts no mail; no fallback to its address record.</summary>
+    /// <summary>RFC 7505 and Decision 18: without a policy, a null MX means the domain accepts no mail; no fallback to its address record.</summary>
     [Fact]
-    public async Task DeliverAsync_NullMx_PermanentFailureWithoutConnecting()
+    public async Task DeliverAsync_NullMxWithoutPolicy_PermanentFailureWithoutConnecting()
+    {
+        await using var domainHost = _env.StartForwarder(_env.Postfix.EndPoint);
+        var domain = await _env.AddDomainAsync(PolicyCase.NoPolicy, [], [], extraRecords: ["@ 1 IN MX 0 .", $"@ 1 IN A {domainHost.Address}"]);
+        var marker = DeliveryEnvironment.NewMarker();
+        var sink = new RecordingOutcomeSink();
+        await using var lifetime = _env.CreateAgent(sink, out var sut);
+
+        var result = Assert.Single(await sut.DeliverAsync(NewMessage(domain, marker)));
+
+        Assert.Equal(DeliveryStatus.PermanentFailure, result.Status);
+        Assert.Equal(ReasonCodes.NullMx, result.Detail);
+        Assert.Empty(result.Attempts);
+        Assert.Empty(sink.Outcomes);
+        Assert.Equal(0, domainHost.ConnectionCount);
+    }
+
+    /// <summary>Issue-8 rule 4: a null MX contradicts the enforce policy we hold (fetched over HTTPS, naming MX hosts): deferred, never a bounce.</summary>
+    [Fact]
+    public async Task DeliverAsync_NullMxContradictsEnforcePolicy_TemporaryFailureWithoutConnecting()
     {
         await using var domainHost = _env.StartForwarder(_env.Postfix.EndPoint);
         var domain = await _env.AddDomainAsync(PolicyCase.Enforce, [], [MxHosts.Valid], extraRecords: ["@ 1 IN MX 0 .", $"@ 1 IN A {domainHost.Address}"]);
@@ -17,10 +36,9 @@ public sealed partial class MtaStsDeliveryAgentTests
 
         var result = Assert.Single(await sut.DeliverAsync(NewMessage(domain, marker)));
 
-        Assert.Equal(DeliveryStatus.PermanentFailure, result.Status);
-        Assert.Equal("null-mx", result.Detail);
+        Assert.Equal(DeliveryStatus.TemporaryFailure, result.Status);
+        Assert.Equal($"{ReasonCodes.DnsContradictsPolicy}: {ReasonCodes.NullMx}", result.Detail);
         Assert.Empty(result.Attempts);
-        Assert.Empty(sink.Outcomes);
         Assert.Equal(0, domainHost.ConnectionCount);
     }
 

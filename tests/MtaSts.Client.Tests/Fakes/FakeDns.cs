@@ -35,8 +35,8 @@ internal sealed class FakeDns : IMtaStsDns
     }
 
     public Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken) =>
-        Task.FromResult(new MxLookupResult(DnsLookupStatus.NotFound, [domain], false, true, null));
+        Task.FromResult(MxLookupResult.Implicit(domain));
 
-    public Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<IPAddress>>([IPAddress.Loopback]);
+    public Task<AddressLookupResult> LookupAddressesAsync(string host, CancellationToken cancellationToken) =>
+        Task.FromResult(AddressLookupResult.Found([IPAddress.Loopback]));
 }

@@ -103,7 +103,7 @@ public sealed class ResolverPersistenceTests : IDisposable
     }
 
     [Fact]
-    public async Task WarmUpAsync_StoredRecords_LoadsValidDropsCorrupt()
+    public async Task WarmUpAsync_StoredRecords_LoadsValidIgnoresButKeepsCorrupt()
     {
         var now = _h.Time.GetUtcNow();
         _durable.Records["a.example"] = new("a.example", "A", PolicyText, now.AddHours(-1), now.AddHours(23), now);
@@ -116,7 +116,9 @@ public sealed class ResolverPersistenceTests : IDisposable
         Assert.Equal(2, loaded);
         Assert.Equal(PolicyResolutionStatus.Cached, a.Status);
         Assert.Equal(0, _durable.Reads);
-        Assert.False(_durable.Records.ContainsKey("b.example"));
+
+        // Issue-8 rule 10: a reader never deletes a record it cannot use; its writer's expiry removes it.
+        Assert.True(_durable.Records.ContainsKey("b.example"));
 
         // The expired one is kept for the proactive refresh, not served.
         Assert.True(_durable.Records.ContainsKey("c.example"));

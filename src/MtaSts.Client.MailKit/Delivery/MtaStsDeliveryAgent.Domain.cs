@@ -1,0 +1,187 @@
+namespace MtaSts.MailKit;
+
+public sealed partial class MtaStsDeliveryAgent
+{
+    /// <summary>One domain: resolve the policy, try the MX hosts, and re-check before a policy-caused failure stands.</summary>
+    private async Task DeliverAsync(DeliveryContext context, CancellationToken cancellationToken)
+    {
+        var domain = context.Domain.Value;
+        context.Resolution = await _resolver.ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (context.Resolution.Status == PolicyResolutionStatus.TemporaryFailure && !context.IsReportDelivery)
+        {
+            // Issue-8 rule 2: a resolution that must defer (DeferOnTemporaryFailure) defers with no SMTP connection at all.
+            LogPolicyDeferred(_logger, domain, context.Resolution.FailureReasonCode);
+            context.DeferAll($"{ReasonCodes.PolicyTemporaryFailure}: {context.Resolution.FailureReasonCode}");
+            return;
+        }
+
+        var original = context.Resolution;
+        await DeliverViaMxAsync(context, cancellationToken).ConfigureAwait(false);
+        if (!context.HasPending || !context.IsEnforced || !context.Attempts.Any(IsPolicyFailure))
+        {
+            return;
+        }
+
+        // Decision 26 (RFC 8461 §5.1 step 3): before a policy-caused failure stands, look for a new policy. Issue-8 rule 1:
+        // only a newly fetched policy with another id may replace the one in force; no policy, a temporary failure, an
+        // expired or unchanged policy leaves the failure standing, so the policy never weakens within a delivery.
+        var rechecked = await _resolver.RecheckAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (rechecked is not { Status: PolicyResolutionStatus.Fetched, Policy: not null }
+            || string.Equals(rechecked.PolicyId, original.PolicyId, StringComparison.Ordinal))
+        {
+            LogRecheckKeptPolicy(_logger, domain, original.PolicyId, rechecked.Status);
+            return;
+        }
+
+        LogPolicyChangedRetrying(_logger, domain, original.PolicyId, rechecked.PolicyId);
+        context.Resolution = rechecked;
+        await DeliverViaMxAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeliverViaMxAsync(DeliveryContext context, CancellationToken cancellationToken)
+    {
+        var domain = context.Domain.Value;
+        var mx = await _dns.LookupMxAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (mx.IsNullMx || mx.DomainDoesNotExist)
+        {
+            var answer = mx.IsNullMx ? ReasonCodes.NullMx : ReasonCodes.DomainDoesNotExist;
+            if (context.AppliedPolicy is not null)
+            {
+                // Issue-8 rule 4: the policy we hold was fetched over authenticated HTTPS and names this domain's MX hosts;
+                // an unauthenticated DNS answer that says the domain takes no mail is not believed: defer, never bounce.
+                LogDnsContradictsPolicy(_logger, domain, answer);
+                context.DeferAll($"{ReasonCodes.DnsContradictsPolicy}: {answer}");
+                return;
+            }
+
+            // RFC 7505 (Decision 18) and RFC 5321 §5.1: the domain accepts no mail; retrying will not help.
+            context.FailAll(answer);
+            return;
+        }
+
+        if (mx.Status == DnsLookupStatus.TemporaryFailure || mx.Hosts.Count == 0)
+        {
+            context.DeferAll($"{ReasonCodes.MxLookupFailed}: {mx.Error ?? ReasonCodes.NoMx}");
+            return;
+        }
+
+        foreach (var host in mx.Hosts)
+        {
+            if (!context.HasPending)
+            {
+                break;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await TryMxHostAsync(context, host, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (context.HasPending)
+        {
+            LogDeliveryFailed(_logger, domain, context.AppliedPolicy?.Mode ?? MtaStsMode.None, context.Attempts.Count);
+            context.Detail = context.Attempts.LastOrDefault()?.Detail ?? ReasonCodes.NoMx;
+            context.DeferAll(context.Detail);
+        }
+        else
+        {
+            context.Detail = context.Attempts.LastOrDefault()?.Detail;
+        }
+    }
+
+    private async Task TryMxHostAsync(DeliveryContext context, string host, CancellationToken cancellationToken)
+    {
+        var policy = context.AppliedPolicy;
+
+        // RFC 8461 §4.1 and Decision 30: an MX that matches no pattern fails validation.
+        var notInPolicy = policy is not null && !policy.MatchesMx(host);
+        if (notInPolicy && context.IsEnforced)
+        {
+            Publish(NotInPolicyOutcome(context, host, address: null));
+            LogMxSkipped(_logger, context.Domain.Value, host);
+            context.Attempts.Add(new MxAttempt(host, null, MxAttemptOutcome.NotInPolicy, TlsRptResultType.ValidationFailure, ReasonCodes.MxNotInPolicy));
+            return;
+        }
+
+        var lookup = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        if (lookup.Status != DnsLookupStatus.Found)
+        {
+            var detail = lookup.Status == DnsLookupStatus.NotFound ? ReasonCodes.NoAddress : $"{ReasonCodes.AddressLookupFailed}: {lookup.Error}";
+            context.Attempts.Add(new MxAttempt(host, null, MxAttemptOutcome.Unreachable, null, detail));
+            PublishUnreachableNotInPolicy(context, host, notInPolicy);
+            return;
+        }
+
+        foreach (var address in lookup.Addresses)
+        {
+            // Under testing the session goes ahead and carries the failure, so that it is reported once.
+            var outcome = new SessionOutcomeBuilder(context.Resolution!, host, address, context.IsReportDelivery, reportsFailures: policy is not null);
+            if (notInPolicy)
+            {
+                outcome.Failed(TlsRptResultType.ValidationFailure, ReasonCodes.MxNotInPolicy);
+            }
+
+            var result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, context.IsEnforced), Plaintext: false, outcome), cancellationToken).ConfigureAwait(false);
+            context.Attempts.Add(result.Attempt);
+            if (result.RetryInPlaintext && context.HasPending && !context.IsEnforced)
+            {
+                // Issue-8 rule 5: opportunistic TLS falls back to plaintext after a refused STARTTLS or a failed handshake.
+                result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, required: false), Plaintext: true, outcome), cancellationToken).ConfigureAwait(false);
+                context.Attempts.Add(result.Attempt);
+            }
+
+            if (result.Attempt.Outcome == MxAttemptOutcome.Delivered)
+            {
+                context.Delivered(host, result.TlsProtocol, result.CipherSuite);
+            }
+
+            if (result.ReachedSmtp)
+            {
+                if (outcome.HasOutcome)
+                {
+                    Publish(outcome.Build(_timeProvider.GetUtcNow()));
+                }
+
+                // Only plain network trouble moves on to the host's next address; a session that reached SMTP has answered.
+                return;
+            }
+        }
+
+        PublishUnreachableNotInPolicy(context, host, notInPolicy);
+    }
+
+    /// <summary>Under testing, an MX outside the policy is reported once even when it could not be reached.</summary>
+    private void PublishUnreachableNotInPolicy(DeliveryContext context, string host, bool notInPolicy)
+    {
+        if (notInPolicy)
+        {
+            Publish(NotInPolicyOutcome(context, host, address: null));
+        }
+    }
+
+    private SmtpSessionOutcome NotInPolicyOutcome(DeliveryContext context, string host, System.Net.IPAddress? address) => new(context.Domain.Value, context.Resolution!, host)
+    {
+        ReceivingAddress = address,
+        ResultType = TlsRptResultType.ValidationFailure,
+        FailureReasonCode = ReasonCodes.MxNotInPolicy,
+        IsReportDelivery = context.IsReportDelivery,
+        Timestamp = _timeProvider.GetUtcNow(),
+    };
+
+    private static bool IsPolicyFailure(MxAttempt attempt) =>
+        attempt.Outcome is MxAttemptOutcome.NotInPolicy or MxAttemptOutcome.StartTlsNotSupported or MxAttemptOutcome.CertificateRejected or MxAttemptOutcome.TlsFailed;
+
+    private void Publish(SmtpSessionOutcome outcome)
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.Record(outcome);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSinkFailed(_logger, sink.GetType().Name, ex);
+            }
+        }
+    }
+}
