@@ -28,6 +28,7 @@ public sealed class DnsCountingProxy : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<ObservedDnsQuery> _queries = [];
     private readonly Dictionary<(string Name, QueryType Type), int> _counts = [];
+    private readonly List<DnsAttack> _attacks = [];
     private Task _udpLoop = Task.CompletedTask;
     private Task _tcpLoop = Task.CompletedTask;
     private long _responseDelayTicks;
@@ -56,6 +57,21 @@ public sealed class DnsCountingProxy : IAsyncDisposable
 
     /// <summary>When set and returning <see langword="true"/>, the query is counted and answered SERVFAIL by the proxy itself.</summary>
     public Func<ObservedDnsQuery, bool>? FailQuery { get; set; }
+
+    /// <summary>
+    /// Makes the proxy a hostile responder for the queries <paramref name="attack"/> matches (per test: rules match by name,
+    /// and each test uses names of its own). Dispose the result to withdraw the rule.
+    /// </summary>
+    public IDisposable Attack(DnsAttack attack)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        lock (_gate)
+        {
+            _attacks.Add(attack);
+        }
+
+        return new Withdrawal(this, attack);
+    }
 
     /// <summary>Every query received so far, in arrival order.</summary>
     public IReadOnlyList<ObservedDnsQuery> Queries
@@ -208,10 +224,15 @@ public sealed class DnsCountingProxy : IAsyncDisposable
     {
         try
         {
-            var (forward, reply) = await AdmitAsync(datagram, ProtocolType.Udp, token);
-            if (!forward)
+            var admission = await AdmitAsync(datagram, ProtocolType.Udp, token);
+            if (admission.Before is { } forged)
             {
-                if (reply is not null)
+                await _udp.SendToAsync(forged, SocketFlags.None, client, token);
+            }
+
+            if (!admission.Forward)
+            {
+                if (admission.Reply is { } reply)
                 {
                     await _udp.SendToAsync(reply, SocketFlags.None, client, token);
                 }
@@ -236,7 +257,13 @@ public sealed class DnsCountingProxy : IAsyncDisposable
                 _upstreamSlots.Release();
             }
 
-            await _udp.SendToAsync(answer.AsMemory(0, length), SocketFlags.None, client, token);
+            var relayed = answer.AsMemory(0, length);
+            if (admission.Transform is { } transform)
+            {
+                relayed = transform(relayed.ToArray());
+            }
+
+            await _udp.SendToAsync(relayed, SocketFlags.None, client, token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
         {
@@ -276,15 +303,22 @@ public sealed class DnsCountingProxy : IAsyncDisposable
             using var upstreamSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await upstreamSocket.ConnectAsync(_upstream, token);
             using var upstream = new NetworkStream(upstreamSocket, ownsSocket: false);
-            var answers = PumpMessagesAsync(upstream, client, clientWrites, token);
+            var transforms = new System.Collections.Concurrent.ConcurrentQueue<Func<byte[], byte[]>?>();
+            var answers = PumpMessagesAsync(upstream, client, clientWrites, transforms, token);
             while (await ReadMessageAsync(client, token) is { } message)
             {
-                var (forward, reply) = await AdmitAsync(message, ProtocolType.Tcp, token);
-                if (forward)
+                var admission = await AdmitAsync(message, ProtocolType.Tcp, token);
+                if (admission.Before is { } forged)
                 {
+                    await WriteMessageAsync(client, forged, clientWrites, token);
+                }
+
+                if (admission.Forward)
+                {
+                    transforms.Enqueue(admission.Transform);
                     await WriteMessageAsync(upstream, message, null, token);
                 }
-                else if (reply is not null)
+                else if (admission.Reply is { } reply)
                 {
                     await WriteMessageAsync(client, reply, clientWrites, token);
                 }
@@ -299,11 +333,12 @@ public sealed class DnsCountingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task PumpMessagesAsync(Stream from, Stream to, SemaphoreSlim writes, CancellationToken token)
+    private static async Task PumpMessagesAsync(Stream from, Stream to, SemaphoreSlim writes, System.Collections.Concurrent.ConcurrentQueue<Func<byte[], byte[]>?> transforms, CancellationToken token)
     {
         while (await ReadMessageAsync(from, token) is { } message)
         {
-            await WriteMessageAsync(to, message, writes, token);
+            var relayed = transforms.TryDequeue(out var transform) && transform is not null ? transform(message) : message;
+            await WriteMessageAsync(to, relayed, writes, token);
         }
     }
 
@@ -341,35 +376,58 @@ public sealed class DnsCountingProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Records the query, then decides: forward it, drop it, or answer it here.</summary>
-    private async Task<(bool Forward, byte[]? Reply)> AdmitAsync(byte[] message, ProtocolType transport, CancellationToken token)
+    /// <summary>Records the query, then decides: forward it, drop it, answer it here, or attack it (<see cref="Attack"/>).</summary>
+    private async Task<DnsAdmission> AdmitAsync(byte[] message, ProtocolType transport, CancellationToken token)
     {
+        var admission = DnsAdmission.Pass;
         if (DnsWire.TryReadQuestion(message, out var name, out var type))
         {
             var query = new ObservedDnsQuery(name, (QueryType)type, transport);
+            DnsAttack[] attacks;
             lock (_gate)
             {
                 _queries.Add(query);
                 _counts[(query.Name, query.Type)] = _counts.GetValueOrDefault((query.Name, query.Type)) + 1;
+                attacks = [.. _attacks];
             }
 
             if (DropQuery?.Invoke(query) == true)
             {
-                return (false, null);
+                return DnsAdmission.Answer(null);
             }
 
             if (FailQuery?.Invoke(query) == true)
             {
-                return (false, DnsWire.CreateServerFailure(message));
+                return DnsAdmission.Answer(DnsWire.CreateServerFailure(message));
+            }
+
+            foreach (var attack in attacks)
+            {
+                if (attack.TryMatch(query, out var index))
+                {
+                    admission = attack.Admit(message, transport, index);
+                    break;
+                }
             }
         }
 
-        var delay = ResponseDelay;
+        var delay = admission.Delay > ResponseDelay ? admission.Delay : ResponseDelay;
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, token);
         }
 
-        return (true, null);
+        return admission;
+    }
+
+    private sealed class Withdrawal(DnsCountingProxy proxy, DnsAttack attack) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (proxy._gate)
+            {
+                proxy._attacks.Remove(attack);
+            }
+        }
     }
 }

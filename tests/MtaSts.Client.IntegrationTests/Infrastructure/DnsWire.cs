@@ -31,6 +31,63 @@ internal static class DnsWire
         return response;
     }
 
+    /// <summary>Builds an empty response to <paramref name="query"/> with the given RCODE (3: NXDOMAIN), as if authoritative.</summary>
+    public static byte[]? CreateResponse(ReadOnlySpan<byte> query, byte rcode)
+    {
+        var response = CreateServerFailure(query);
+        if (response is not null)
+        {
+            response[2] |= 0x04; // AA
+            response[3] = rcode;
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Builds a response with one answer record whose owner name is a compression pointer: to itself (a loop) or past the
+    /// end of the message.
+    /// </summary>
+    public static byte[]? CreateAnswerWithPointer(ReadOnlySpan<byte> query, bool selfLoop)
+    {
+        if (CreateResponse(query, rcode: 0) is not { } header)
+        {
+            return null;
+        }
+
+        var pointerAt = header.Length;
+        var target = selfLoop ? pointerAt : 0x3FFF;
+        var answer = new List<byte>(header)
+        {
+            (byte)(0xC0 | (target >> 8)), (byte)target, // NAME: a pointer
+            0, 16, 0, 1, 0, 0, 0, 60, 0, 2, 1, (byte)'x', // TXT IN TTL 60, RDATA "x"
+        };
+        var message = answer.ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(6), 1);
+        return message;
+    }
+
+    /// <summary>Builds a response carrying 24 TXT records of 250 bytes (about 6 KiB), more than a UDP reader takes.</summary>
+    public static byte[]? CreateOversizedTxtAnswer(ReadOnlySpan<byte> query)
+    {
+        if (CreateResponse(query, rcode: 0) is not { } header)
+        {
+            return null;
+        }
+
+        var message = new List<byte>(header);
+        const int Records = 24;
+        for (var i = 0; i < Records; i++)
+        {
+            message.AddRange([0xC0, HeaderLength, 0, 16, 0, 1, 0, 0, 0, 60, 0, 251, 250]);
+            message.AddRange(Enumerable.Repeat((byte)'a', 250));
+        }
+
+        var bytes = message.ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(6), Records);
+        return bytes;
+    }
+
     private static bool TryReadQuestion(ReadOnlySpan<byte> message, out string name, out ushort type, out int questionEnd)
     {
         name = string.Empty;
