@@ -141,7 +141,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     /// <paramref name="extraRecords"/>, and unless <see cref="PolicyCase.NoPolicy"/> the <c>_mta-sts</c> TXT record with
     /// <paramref name="id"/> and a policy of the given mode listing <paramref name="policyMx"/>, served for <c>mta-sts.&lt;domain&gt;</c>.
     /// </summary>
-    public async Task PublishAsync(string domain, PolicyCase policy, IEnumerable<string> mxHosts, IEnumerable<string> policyMx, string id = "id1", IEnumerable<string>? extraRecords = null)
+    public async Task PublishAsync(string domain, PolicyCase policy, IEnumerable<string> mxHosts, IEnumerable<string> policyMx, string id = "id1", IEnumerable<string>? extraRecords = null, long maxAge = 86400)
     {
         var records = mxHosts.Select((host, i) => $"@ 1 IN MX {((i + 1) * 10).ToString(CultureInfo.InvariantCulture)} {host}.")
             .Concat(extraRecords ?? [])
@@ -159,7 +159,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
             _ => "none",
         };
         Mta.Https.SetCertificate("mta-sts." + domain, Keep(Mta.Ca.IssueServerCertificate("mta-sts." + domain)));
-        Mta.Https.SetPolicy("mta-sts." + domain, MtaStsEnvironment.Policy(mode, 86400, [.. policyMx]));
+        Mta.Https.SetPolicy("mta-sts." + domain, MtaStsEnvironment.Policy(mode, maxAge, [.. policyMx]));
         await Mta.SetRecordsAsync(domain, [$"v=STSv1; id={id}"], records);
     }
 
@@ -168,7 +168,12 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     /// policy server's port, the shared SMTP port, HELO <c>sender.test</c>; revocation as given (Online uses the CRL server).
     /// </summary>
     /// <returns>What owns the agent's resolver: dispose it.</returns>
-    public IAsyncDisposable CreateAgent(ISmtpSessionOutcomeSink sink, out MtaStsDeliveryAgent agent, X509RevocationMode revocationMode = X509RevocationMode.NoCheck)
+    public IAsyncDisposable CreateAgent(
+        ISmtpSessionOutcomeSink sink,
+        out MtaStsDeliveryAgent agent,
+        X509RevocationMode revocationMode = X509RevocationMode.NoCheck,
+        Action<MtaStsDeliveryOptions>? configureDelivery = null,
+        Action<MtaStsOptions>? configurePolicy = null)
     {
         agent = MtaStsDeliveryAgent.Create(
             policy =>
@@ -179,6 +184,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
                 policy.PolicyHostPort = Mta.Https.Port;
                 policy.RevocationMode = revocationMode;
                 policy.FetchRetryCount = 0;
+                configurePolicy?.Invoke(policy);
             },
             delivery =>
             {
@@ -186,6 +192,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
                 delivery.HeloName = "sender.test";
                 delivery.ConnectTimeout = TimeSpan.FromSeconds(20);
                 delivery.CommandTimeout = TimeSpan.FromSeconds(60);
+                configureDelivery?.Invoke(delivery);
             },
             sink);
         return agent;
