@@ -12,12 +12,20 @@ internal sealed class PolicyRefreshService : BackgroundService
 {
     private readonly PolicyResolver _resolver;
     private readonly TimeProvider _timeProvider;
+    private long _wakeAtUtcTicks = long.MaxValue;
+    private int _waiting;
 
     public PolicyRefreshService(PolicyResolver resolver, TimeProvider timeProvider)
     {
         _resolver = resolver;
         _timeProvider = timeProvider;
     }
+
+    /// <summary>Gets a value indicating whether the loop is asleep until <see cref="WakeAt"/> (for tests on fake time).</summary>
+    internal bool IsWaiting => Volatile.Read(ref _waiting) != 0;
+
+    /// <summary>Gets when the sleeping loop wakes at the latest.</summary>
+    internal DateTimeOffset WakeAt => new(Volatile.Read(ref _wakeAtUtcTicks), TimeSpan.Zero);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,10 +66,11 @@ internal sealed class PolicyRefreshService : BackgroundService
     {
         // Capture the change signal before reading the schedule, so that a refresh scheduled in between wakes us.
         var changed = _resolver.RefreshScheduleChanged;
+        var now = _timeProvider.GetUtcNow();
         var delay = PolicyResolver.SweepInterval;
         if (_resolver.NextRefreshDueAt is { } due)
         {
-            var untilDue = due - _timeProvider.GetUtcNow();
+            var untilDue = due - now;
             delay = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < delay ? untilDue : delay;
         }
 
@@ -72,7 +81,10 @@ internal sealed class PolicyRefreshService : BackgroundService
 
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var sleep = Task.Delay(delay, _timeProvider, wake.Token);
+        Volatile.Write(ref _wakeAtUtcTicks, (now + delay).UtcTicks);
+        Volatile.Write(ref _waiting, 1);
         await Task.WhenAny(sleep, changed).ConfigureAwait(false);
+        Volatile.Write(ref _waiting, 0);
         await wake.CancelAsync().ConfigureAwait(false);
         stoppingToken.ThrowIfCancellationRequested();
     }
