@@ -17,7 +17,7 @@ internal static class ToolCommandLine
             root.Options.Add(option);
         }
 
-        // CHECK
+        root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(LintCommand.Create());
         root.Subcommands.Add(ResolveCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());

@@ -16,5 +16,6 @@ namespace MtaSts.Tool.Output;
 [JsonSerializable(typeof(CacheRecordJson))]
 [JsonSerializable(typeof(CachePurgeJson))]
 [JsonSerializable(typeof(CacheRefreshJson))]
+[JsonSerializable(typeof(CheckJson))]
 
 internal sealed partial class ToolJsonContext : JsonSerializerContext;
