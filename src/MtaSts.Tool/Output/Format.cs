@@ -22,6 +22,7 @@ internal static class Format
         var text = seconds.ToString(CultureInfo.InvariantCulture) + " s";
         return seconds switch
         {
+            86_400 => $"{text} (1 day)",
             >= 86_400 when seconds % 86_400 == 0 => $"{text} ({(seconds / 86_400).ToString(CultureInfo.InvariantCulture)} days)",
             >= 86_400 => $"{text} ({(seconds / 86_400.0).ToString("0.#", CultureInfo.InvariantCulture)} days)",
             >= 3600 => $"{text} ({(seconds / 3600.0).ToString("0.#", CultureInfo.InvariantCulture)} hours)",
