@@ -34,20 +34,35 @@ status=0
 dotnet test MtaSts.Client.sln -c "$configuration" --no-build -nologo \
   --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results" || status=$?
 
-# Package check: each package builds and holds its library, XML docs, the README and the MIT licence expression.
+# Package check: each package builds and holds its library, XML docs, the README and the MIT licence expression;
+# the tool package (MtaSts.Tool) holds the tool and its settings instead of a library.
 rm -rf artifacts/packages
 for project in src/*/; do
   id=$(basename "$project")
   dotnet pack "$project" -c "$configuration" --no-build -nologo -v quiet -o artifacts/packages
   nupkg=$(ls artifacts/packages/"$id".[0-9]*.nupkg | head -n 1)
   listing=$(unzip -l "$nupkg")
-  for entry in "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md "$id.nuspec"; do
+  entries=("lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md "$id.nuspec")
+  [ "$id" = MtaSts.Tool ] && entries=("tools/net10.0/any/$id.dll" "tools/net10.0/any/DotnetToolSettings.xml" README.md "$id.nuspec")
+  for entry in "${entries[@]}"; do
     grep -q " $entry\$" <<<"$listing" || { echo "package check: $entry missing from $nupkg"; status=1; }
   done
   unzip -p "$nupkg" "$id.nuspec" | grep -q '<license type="expression">MIT</license>' \
     || { echo "package check: licence expression missing from $nupkg"; status=1; }
   echo "package check: $nupkg"
 done
+
+# The tool installs from the local package folder and runs the README's offline command. A package folder of its own
+# keeps an older MtaSts.Tool of the same version in the user's NuGet cache from being installed instead.
+tool=$(mktemp -d)
+tool_version=$(basename "$(ls artifacts/packages/MtaSts.Tool.[0-9]*.nupkg | head -n 1)" .nupkg); tool_version=${tool_version#MtaSts.Tool.}
+if NUGET_PACKAGES="$tool/packages" dotnet tool install --tool-path "$tool/bin" --add-source artifacts/packages MtaSts.Tool --version "$tool_version" >/dev/null; then
+  "$tool/bin/mta-sts" lint samples/PolicyCheck/example-policy.txt >/dev/null || { echo "installed tool: mta-sts lint failed"; status=1; }
+  echo "tool check: mta-sts $tool_version installed from artifacts/packages and ran lint"
+else
+  echo "tool check: dotnet tool install MtaSts.Tool failed"; status=1
+fi
+rm -rf "$tool"
 
 # The sample that README.md shows must run: a valid policy and a matching host exit 0.
 dotnet run --project samples/PolicyCheck -c "$configuration" --no-build -- samples/PolicyCheck/example-policy.txt mail.example.com >/dev/null \

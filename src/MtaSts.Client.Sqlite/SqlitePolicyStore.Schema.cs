@@ -64,6 +64,12 @@ public sealed partial class SqlitePolicyStore
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (IsReadOnly)
+        {
+            await InitializeReadOnlyAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -125,6 +131,34 @@ public sealed partial class SqlitePolicyStore
         }
     }
 
+    /// <summary>Checks, without writing anything, that the file exists and holds a policy schema this code can read.</summary>
+    private async Task InitializeReadOnlyAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(DatabasePath))
+        {
+            throw new SqlitePolicyStoreException($"The MTA-STS policy database '{DatabasePath}' does not exist.", DatabasePath, null);
+        }
+
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                if (CheckVersion(connection) == 0)
+                {
+                    throw new SqlitePolicyStoreException(
+                        $"The file '{DatabasePath}' is not an MTA-STS policy database (it has no MTA-STS policy schema version).",
+                        DatabasePath,
+                        0);
+                }
+            }
+            catch (SqliteException ex) when (IsDamaged(ex))
+            {
+                throw Damaged(ex);
+            }
+        }
+    }
+
     /// <summary>Reads the schema version and refuses one newer than this code knows.</summary>
     private int CheckVersion(SqliteConnection connection)
     {
@@ -150,10 +184,14 @@ public sealed partial class SqlitePolicyStore
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(IsReadOnly ? ReadOnlyConnectionString() : _connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (IsReadOnly)
+            {
+                return connection;
+            }
 
             // Per connection (pooled connections keep it, but a new one starts at the default). FULL: a commit is
             // on disk before SetAsync returns, so it survives power loss too, not only a killed process (which
@@ -175,9 +213,30 @@ public sealed partial class SqlitePolicyStore
         }
     }
 
+    /// <summary>
+    /// A read-only connection. Without a <c>-wal</c> file no writer has the database open, so it is opened immutable (reading
+    /// a write-ahead-log database otherwise creates <c>-wal</c> and <c>-shm</c> files that stay behind).
+    /// </summary>
+    private string ReadOnlyConnectionString()
+    {
+        var immutable = !File.Exists(DatabasePath + "-wal");
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = immutable ? new Uri(DatabasePath).AbsoluteUri + "?immutable=1" : DatabasePath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+        }.ToString();
+    }
+
     /// <summary>Runs one write in its own immediate transaction, one writer of this store at a time.</summary>
     private async Task<int> WriteAsync<TState>(Func<SqliteCommand, TState, int> write, TState state, CancellationToken cancellationToken)
     {
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"The MTA-STS policy database '{DatabasePath}' was opened read-only.");
+        }
+
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

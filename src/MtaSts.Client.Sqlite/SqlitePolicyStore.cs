@@ -51,7 +51,13 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
 
     /// <summary>Initializes a store that also deletes, when it opens the file, records unused for longer than <paramref name="unusedLifetime"/>.</summary>
     internal SqlitePolicyStore(string path, TimeProvider? timeProvider, TimeSpan unusedLifetime)
+        : this(path, timeProvider, unusedLifetime, readOnly: false)
     {
+    }
+
+    private SqlitePolicyStore(string path, TimeProvider? timeProvider, TimeSpan unusedLifetime, bool readOnly)
+    {
+        IsReadOnly = readOnly;
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         DatabasePath = Path.GetFullPath(path);
         _timeProvider = timeProvider;
@@ -67,6 +73,25 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
 
     /// <summary>Gets the full path of the database file.</summary>
     public string DatabasePath { get; }
+
+    /// <summary>Gets a value indicating whether the store was opened with <see cref="OpenReadOnly"/>.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>
+    /// Opens an existing store file for reading only (for inspection tools): the file is never created, migrated,
+    /// switched to write-ahead logging or purged, and <see cref="SetAsync"/> and <see cref="RemoveAsync"/> throw.
+    /// </summary>
+    /// <param name="path">The database file; a relative path is resolved against the current directory now.</param>
+    /// <returns>The store. Nothing is opened until the first operation.</returns>
+    /// <remarks>
+    /// While no writer has the file open (no <c>-wal</c> file beside it), it is read as immutable, so that reading creates
+    /// no <c>-wal</c> or <c>-shm</c> file; otherwise it is read through the write-ahead log, which SQLite requires, and
+    /// sees every committed write. A missing file, a file without the MTA-STS policy schema and a newer schema make every
+    /// operation throw <see cref="SqlitePolicyStoreException"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, white space, or not a valid path.</exception>
+    public static SqlitePolicyStore OpenReadOnly(string path) => new(path, null, TimeSpan.Zero, readOnly: true);
 
     /// <inheritdoc/>
     /// <exception cref="SqlitePolicyStoreException">The database file cannot be used (see the class remarks).</exception>
@@ -104,6 +129,7 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     /// <exception cref="SqliteException">SQLite failed (an I/O error, a full disk, a lock held by another process past the busy timeout).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The store was opened with <see cref="OpenReadOnly"/>.</exception>
     public async ValueTask SetAsync(StoredPolicyRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -125,6 +151,7 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     /// <exception cref="SqliteException">SQLite failed (an I/O error, a lock held by another process past the busy timeout).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The store was opened with <see cref="OpenReadOnly"/>.</exception>
     public async ValueTask RemoveAsync(string policyDomain, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policyDomain);

@@ -62,7 +62,12 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
 
     /// <summary>Fetches and parses the policy of <paramref name="policyDomain"/> (already normalised).</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<PolicyFetchResult> FetchAsync(string policyDomain, CancellationToken cancellationToken)
+    public Task<PolicyFetchResult> FetchAsync(string policyDomain, CancellationToken cancellationToken) =>
+        FetchAsync(policyDomain, null, cancellationToken);
+
+    /// <summary>Fetches and parses the policy of <paramref name="policyDomain"/>, recording what the fetch saw into <paramref name="details"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<PolicyFetchResult> FetchAsync(string policyDomain, PolicyFetchDetails? details, CancellationToken cancellationToken)
     {
         using var activity = _telemetry.ActivitySource.StartActivity("mtasts.fetch", ActivityKind.Client);
         var host = "mta-sts." + policyDomain;
@@ -73,8 +78,8 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         try
         {
             result = await _pipeline.ExecuteAsync(
-                static (state, ct) => new ValueTask<PolicyFetchResult>(state.Fetcher.FetchOnceAsync(state.Host, ct)),
-                (Fetcher: this, Host: host),
+                static (state, ct) => new ValueTask<PolicyFetchResult>(state.Fetcher.FetchOnceAsync(state.Host, state.Details, ct)),
+                (Fetcher: this, Host: host, Details: details),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException)
@@ -98,10 +103,15 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         return result;
     }
 
-    private async Task<PolicyFetchResult> FetchOnceAsync(string host, CancellationToken cancellationToken)
+    private async Task<PolicyFetchResult> FetchOnceAsync(string host, PolicyFetchDetails? details, CancellationToken cancellationToken)
     {
         var port = _options.PolicyHostPort == 443 ? "" : ":" + _options.PolicyHostPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"https://{host}{port}/.well-known/mta-sts.txt"));
+        if (details is not null)
+        {
+            details.Reset();
+            details.Url = request.RequestUri;
+        }
 
         // RFC 8461 §3.3: "senders SHOULD NOT use HTTP caching": never a conditional request, and ask intermediaries not to serve a stale copy.
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true };
@@ -114,7 +124,12 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return await ReadResponseAsync(response, cancellationToken).ConfigureAwait(false);
+            if (details is not null)
+            {
+                Describe(details, host, response);
+            }
+
+            return await ReadResponseAsync(response, details, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex) when (FindInner<PolicyHostRefusedException>(ex) is { } refused)
         {
@@ -128,6 +143,12 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         {
             // RFC 8460 §4.3.2: a policy host certificate failure is sts-webpki-invalid.
             var verdict = _handlerFactory.TakeLastCertificateResult(host);
+            if (details is not null)
+            {
+                details.CertificateResult = verdict;
+                (details.Certificate, details.PresentedChain) = _handlerFactory.TakeLastCertificate(host) ?? default;
+            }
+
             return PolicyFetchResult.WebPkiInvalid(verdict is { IsValid: false } v ? v.ReasonCode! : "tls-handshake-failed");
         }
         catch (HttpRequestException ex)
@@ -145,7 +166,16 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         }
     }
 
-    private async Task<PolicyFetchResult> ReadResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private void Describe(PolicyFetchDetails details, string host, HttpResponseMessage response)
+    {
+        details.StatusCode = (int)response.StatusCode;
+        details.ContentType = response.Content.Headers.ContentType?.ToString();
+        details.ContentLength = response.Content.Headers.ContentLength;
+        details.CertificateResult = _handlerFactory.TakeLastCertificateResult(host);
+        (details.Certificate, details.PresentedChain) = _handlerFactory.TakeLastCertificate(host) ?? default;
+    }
+
+    private async Task<PolicyFetchResult> ReadResponseAsync(HttpResponseMessage response, PolicyFetchDetails? details, CancellationToken cancellationToken)
     {
         // RFC 8461 §3.3: "Senders [...] MUST only accept responses with HTTP status code 200".
         if (response.StatusCode != HttpStatusCode.OK)
@@ -183,8 +213,15 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
                     length += read;
                     if (length > limit)
                     {
+                        details?.BodyLength = length;
                         return PolicyFetchResult.FetchError("policy-too-large");
                     }
+                }
+
+                if (details is not null)
+                {
+                    details.BodyLength = length;
+                    details.Body = buffer.AsSpan(0, length).ToArray();
                 }
 
                 if (!MtaStsPolicy.TryDecode(buffer.AsSpan(0, length), out var text, out var decodeError))

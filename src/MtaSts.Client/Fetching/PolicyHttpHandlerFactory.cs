@@ -4,6 +4,7 @@ using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace MtaSts;
 
@@ -20,6 +21,9 @@ internal sealed class PolicyHttpHandlerFactory
 
     // The last certificate verdict per host name, read back by the fetcher to give a precise reason code.
     private readonly ConcurrentDictionary<string, CertificateCheckResult> _lastCertificateResults = new(StringComparer.OrdinalIgnoreCase);
+
+    // The last certificate presented per host name, kept only when CaptureCertificates is on (the inspector's fetches).
+    private readonly ConcurrentDictionary<string, (X509Certificate2 Certificate, X509Certificate2Collection Chain)> _lastCertificates = new(StringComparer.OrdinalIgnoreCase);
 
     public PolicyHttpHandlerFactory(MtaStsOptions options, IMtaStsDns dns, CertificateValidator validator)
     {
@@ -49,17 +53,38 @@ internal sealed class PolicyHttpHandlerFactory
         },
     };
 
+    /// <summary>Gets or sets a value indicating whether the presented certificates are kept for <see cref="TakeLastCertificate"/>.</summary>
+    public bool CaptureCertificates { get; set; }
+
+    /// <summary>Returns and forgets the last certificate (and the chain the TLS stack built) presented by <paramref name="host"/>, when captured.</summary>
+    public (X509Certificate2 Certificate, X509Certificate2Collection Chain)? TakeLastCertificate(string host) =>
+        _lastCertificates.TryRemove(host, out var captured) ? captured : null;
+
     /// <summary>Returns and forgets the last certificate verdict for <paramref name="host"/>.</summary>
     public CertificateCheckResult? TakeLastCertificateResult(string host) =>
         _lastCertificateResults.TryRemove(host, out var result) ? result : null;
 
-    private bool ValidateCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         // The platform's verdict (errors) is deliberately ignored: its name check may fall back to the CN.
         var valid = _validator.ValidateForTls(sender, certificate, chain, out var result);
         if (sender is SslStream { TargetHostName: { Length: > 0 } host })
         {
             _lastCertificateResults[host] = result;
+            if (CaptureCertificates && certificate is not null)
+            {
+                // Copies: the TLS stack disposes its own objects once the callback returns.
+                var elements = new X509Certificate2Collection();
+                if (chain is not null)
+                {
+                    foreach (var element in chain.ChainElements)
+                    {
+                        elements.Add(X509CertificateLoader.LoadCertificate(element.Certificate.RawData));
+                    }
+                }
+
+                _lastCertificates[host] = (X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), elements);
+            }
         }
 
         return valid;

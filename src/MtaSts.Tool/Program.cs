@@ -1,0 +1,3 @@
+using MtaSts.Tool.Cli;
+
+return await ToolCommandLine.RunAsync(args).ConfigureAwait(false);
