@@ -1,10 +1,10 @@
 // Sends a message straight to the recipients' MX hosts under their MTA-STS policies, and shows how to guard a
 // connection you make yourself with MailKit's SmtpClient.
 //
-//   dotnet run --project samples/MailKitDelivery -- <from> <to> [--dns <ip:port>] [--port <smtp-port>] [--via <mx-host>]
+//   dotnet run --project samples/MailKitDelivery -- <from> <to> [--dns <ip:port>] [--port <smtp-port>] [--helo <this-host-fqdn>] [--via <mx-host>]
 //
 // With --via, the message goes through a SmtpClient connection you make yourself to that host, guarded by the policy.
-// Exit codes: 0 delivered to every domain, 1 a domain failed temporarily (retry later), 2 a domain failed permanently.
+// Exit codes: 0 delivered to every recipient, 1 a recipient failed temporarily (retry later), 2 a recipient failed permanently.
 using System.Net;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -13,7 +13,7 @@ using MtaSts.MailKit;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: MailKitDelivery <from> <to> [--dns <ip:port>] [--port <smtp-port>]");
+    Console.Error.WriteLine("usage: MailKitDelivery <from> <to> [--dns <ip:port>] [--port <smtp-port>] [--helo <this-host-fqdn>]");
     return 64;
 }
 
@@ -33,7 +33,11 @@ if (via >= 0 && via < args.Length - 1)
 
 await using (var agent = MtaStsDeliveryAgent.Create(
     policy => ConfigurePolicy(policy, args),
-    delivery => delivery.Port = PortFrom(args)))
+    delivery =>
+    {
+        delivery.Port = PortFrom(args);
+        delivery.HeloName = ValueOf(args, "--helo"); // null: this machine's fully qualified name
+    }))
 {
     var results = await agent.DeliverAsync(message);
     foreach (var result in results)
@@ -44,10 +48,17 @@ await using (var agent = MtaStsDeliveryAgent.Create(
         {
             Console.WriteLine($"  {attempt.MxHost} {attempt.Address}: {attempt.Outcome} {attempt.ResultType?.ToResultTypeString()} {attempt.Detail}");
         }
+
+        foreach (var recipient in result.RecipientResults)
+        {
+            // someone@example.com: Delivered 250 2.0.0 Ok: queued as 4XyZ
+            Console.WriteLine($"  {recipient}");
+        }
     }
 
-    return results.Any(r => r.Status == DeliveryStatus.PermanentFailure) ? 2
-        : results.Any(r => r.Status == DeliveryStatus.TemporaryFailure) ? 1
+    var recipients = results.SelectMany(r => r.RecipientResults).ToList();
+    return recipients.Any(r => r.Status == DeliveryStatus.PermanentFailure) ? 2
+        : recipients.Any(r => r.Status == DeliveryStatus.TemporaryFailure) ? 1
         : 0;
 }
 
@@ -57,7 +68,7 @@ static async Task SendThroughGuardedClientAsync(IMtaStsPolicyResolver resolver, 
     var resolution = await resolver.ResolveAsync(domain);
     if (resolution.Policy is { Mode: not MtaStsMode.None } policy && !policy.MatchesMx(mxHost) && resolution.IsEnforced)
     {
-        throw new MtaStsDeliveryException(domain, mxHost, TlsRptResultType.ValidationFailure, "mx-not-in-policy");
+        throw new MtaStsDeliveryException(domain, mxHost, TlsRptResultType.ValidationFailure, ReasonCodes.MxNotInPolicy);
     }
 
     using var client = new SmtpClient();
@@ -79,8 +90,11 @@ static void ConfigurePolicy(MtaStsOptions options, string[] args)
     }
 }
 
-static int PortFrom(string[] args)
+static int PortFrom(string[] args) =>
+    ValueOf(args, "--port") is { } port ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : 25;
+
+static string? ValueOf(string[] args, string option)
 {
-    var i = Array.IndexOf(args, "--port");
-    return i >= 0 && i < args.Length - 1 ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : 25;
+    var i = Array.IndexOf(args, option);
+    return i >= 0 && i < args.Length - 1 ? args[i + 1] : null;
 }

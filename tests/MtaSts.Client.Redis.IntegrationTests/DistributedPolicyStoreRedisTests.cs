@@ -93,7 +93,7 @@ public sealed class DistributedPolicyStoreRedisTests : IAsyncLifetime
         Assert.Equal(PolicyResolutionStatus.Fetched, resolution.Status);
         Assert.Equal("real1", resolution.PolicyId);
         Assert.Equal(1, _env.Https.RequestCount("mta-sts." + domain));
-        Assert.Single(second.Events(FleetMember.StoredRecordDroppedEventId));
+        Assert.Single(second.Events(FleetMember.StoredRecordIgnoredEventId));
 
         // The forged record was replaced by the fetched one, which the first sender now serves.
         var fromRedis = await first.Resolver.ResolveAsync(domain);

@@ -17,7 +17,7 @@ public sealed class FleetMember : IAsyncDisposable
 {
     /// <summary>Event ids of the resolver's log events that these tests look for.</summary>
     public const int StoreFailedEventId = 10;
-    public const int StoredRecordDroppedEventId = 11;
+    public const int StoredRecordIgnoredEventId = 11;
 
     private readonly ServiceProvider _services;
     private readonly IHostedService[] _hosted;

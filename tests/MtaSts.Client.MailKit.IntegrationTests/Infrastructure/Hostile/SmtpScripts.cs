@@ -27,9 +27,9 @@ public static class SmtpScripts
     }
 
     /// <summary>
-    /// A correct receiver after the greeting: EHLO, STARTTLS with <paramref name="certificate"/> when given, EHLO again, then
+    /// A correct receiver: greeting, EHLO, STARTTLS with <paramref name="certificate"/> when given, EHLO again, then
     /// transactions until QUIT. <paramref name="rcptReply"/> chooses each RCPT reply (default 250); the other steps can
-    /// be overridden to misbehave.
+    /// be overridden to misbehave, and <paramref name="hangUpAfterStartTls"/> says yes to STARTTLS and hangs up.
     /// </summary>
     public static async Task ServeAsync(
         HostileSmtpConnection c,
@@ -37,7 +37,8 @@ public static class SmtpScripts
         Func<string, string>? rcptReply = null,
         string? startTlsReply = null,
         string? mailReply = null,
-        string? dataReply = null)
+        string? dataReply = null,
+        bool hangUpAfterStartTls = false)
     {
         await c.ReplyAsync($"220 {ServerName} ESMTP");
         if (!await EhloAsync(c, offerStartTls: certificate is not null || startTlsReply is not null))
@@ -53,6 +54,9 @@ public static class SmtpScripts
                 case "STARTTLS" when startTlsReply is not null:
                     await c.ReplyAsync(startTlsReply);
                     break;
+                case "STARTTLS" when hangUpAfterStartTls:
+                    await c.ReplyAsync("220 2.0.0 go ahead");
+                    return;
                 case "STARTTLS" when certificate is not null && !c.TlsStarted:
                     await c.ReplyAsync("220 2.0.0 go ahead");
                     await c.StartTlsAsync(certificate);
