@@ -97,6 +97,21 @@ public sealed class MtaStsOptions
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// Gets or sets the shortest time a "no policy" answer (NXDOMAIN or NODATA for <c>_mta-sts</c>, or no STS record among the
+    /// TXT records) is cached, whatever its DNS TTL says. Only an authoritative "no" is cached: temporary failures, several
+    /// or invalid records are not, and a cached answer never stands in for a valid cached policy.
+    /// </summary>
+    /// <value>1 minute.</value>
+    public TimeSpan NegativeCacheMinimum { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets the longest time a "no policy" answer is cached, whatever its DNS TTL says: a domain that starts to
+    /// publish a policy is seen at most this long after. <see cref="TimeSpan.Zero"/> turns negative caching off.
+    /// </summary>
+    /// <value>1 hour.</value>
+    public TimeSpan NegativeCacheMaximum { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// Gets or sets a value indicating whether a temporary DNS failure with no cached policy yields
     /// <see cref="PolicyResolutionStatus.TemporaryFailure"/> (defer delivery) instead of <see cref="PolicyResolutionStatus.NoPolicy"/>.
     /// </summary>

@@ -4,20 +4,45 @@ using System.Diagnostics.CodeAnalysis;
 namespace MtaSts;
 
 /// <summary>
-/// The in-memory policy store: a <see cref="ConcurrentDictionary{TKey, TValue}"/> keyed by normalised domain, with
-/// lock-free reads. Expiry is decided by the entries' own timestamps, not by the store.
+/// The in-memory cache: one <see cref="ConcurrentDictionary{TKey, TValue}"/> keyed by normalised domain, with lock-free
+/// reads, holding cached policies and cached "no policy" answers side by side so that a hit of either costs one lookup.
+/// Expiry is decided by the entries' own timestamps, not by the store.
 /// </summary>
 internal sealed class MemoryPolicyStore
 {
-    private readonly ConcurrentDictionary<string, PolicyCacheEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CacheEntry> _entries = new(StringComparer.Ordinal);
 
     public int Count => _entries.Count;
 
-    public bool TryGet(string policyDomain, [NotNullWhen(true)] out PolicyCacheEntry? entry) => _entries.TryGetValue(policyDomain, out entry);
+    /// <summary>The cache-hit lookup: a policy or a "no policy" answer.</summary>
+    public bool TryGet(string policyDomain, [NotNullWhen(true)] out CacheEntry? entry) => _entries.TryGetValue(policyDomain, out entry);
 
-    public void Set(PolicyCacheEntry entry) => _entries[entry.PolicyDomain] = entry;
+    /// <summary>Looks up a cached policy (a cached "no policy" answer is not one).</summary>
+    public bool TryGetPolicy(string policyDomain, [NotNullWhen(true)] out PolicyCacheEntry? entry)
+    {
+        entry = _entries.TryGetValue(policyDomain, out var found) ? found as PolicyCacheEntry : null;
+        return entry is not null;
+    }
 
-    public bool Remove(PolicyCacheEntry entry) => _entries.TryRemove(new KeyValuePair<string, PolicyCacheEntry>(entry.PolicyDomain, entry));
+    public void Set(CacheEntry entry) => _entries[entry.PolicyDomain] = entry;
 
-    public IReadOnlyCollection<PolicyCacheEntry> Snapshot() => [.. _entries.Values];
+    public bool Remove(CacheEntry entry) => _entries.TryRemove(new KeyValuePair<string, CacheEntry>(entry.PolicyDomain, entry));
+
+    /// <summary>Every cached policy (not the "no policy" answers).</summary>
+    public IReadOnlyCollection<PolicyCacheEntry> Snapshot() => [.. _entries.Values.OfType<PolicyCacheEntry>()];
+
+    /// <summary>Drops the "no policy" answers that have expired; returns how many.</summary>
+    public int RemoveExpiredNegatives(long nowUtcTicks)
+    {
+        var removed = 0;
+        foreach (var pair in _entries)
+        {
+            if (pair.Value is NegativeCacheEntry negative && !negative.IsValidAt(nowUtcTicks) && _entries.TryRemove(pair))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
 }

@@ -4,9 +4,8 @@ namespace MtaSts;
 /// One cached policy (Decision 23): the parsed policy with its raw text, the TXT id seen before the fetch, and when
 /// it was fetched and expires. Carries the resolutions handed out on cache hits, so that a hit allocates nothing.
 /// </summary>
-internal sealed class PolicyCacheEntry
+internal sealed class PolicyCacheEntry : CacheEntry
 {
-    private PolicyResolution _current;
     private long _lastUsedUtcTicks;
     private long _nextRecordCheckUtcTicks;
     private int _recordCheckRunning;
@@ -14,54 +13,42 @@ internal sealed class PolicyCacheEntry
     private long _nextRefreshUtcTicks;
 
     public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval, DateTimeOffset? lastUsed = null)
+        : this(new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, fetchedAt + policy.MaxAge))
     {
-        PolicyDomain = policyDomain;
-        Policy = policy;
-        PolicyId = policyId;
-        FetchedAt = fetchedAt;
-        ExpiresAt = fetchedAt + policy.MaxAge;
-        ExpiresAtUtcTicks = ExpiresAt.UtcTicks;
-        SoftExpiresAtUtcTicks = ExpiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks;
         _nextRefreshUtcTicks = nextRefreshAt.UtcTicks;
         _lastUsedUtcTicks = (lastUsed ?? fetchedAt).UtcTicks;
         _nextRecordCheckUtcTicks = (fetchedAt + recordCheckInterval).UtcTicks;
-        Cached = new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, ExpiresAt);
-        _current = Cached;
     }
 
-    public string PolicyDomain { get; }
+    private PolicyCacheEntry(PolicyResolution cached)
+        : base(cached.PolicyDomain, cached.ExpiresAt!.Value.UtcTicks, cached) => Cached = cached;
 
-    public MtaStsPolicy Policy { get; }
+    public MtaStsPolicy Policy => Cached.Policy!;
 
     /// <summary>Gets the TXT id observed before the fetch (RFC 8461 §8.1; checklist D.10).</summary>
-    public string PolicyId { get; }
+    public string PolicyId => Cached.PolicyId!;
 
-    public DateTimeOffset FetchedAt { get; }
+    public DateTimeOffset FetchedAt => Cached.FetchedAt!.Value;
 
-    public DateTimeOffset ExpiresAt { get; }
-
-    public long ExpiresAtUtcTicks { get; }
-
-    /// <summary>Gets the expiry less the coarse clock's period: before it, a coarse reading is enough to know the entry is valid.</summary>
-    public long SoftExpiresAtUtcTicks { get; }
+    public DateTimeOffset ExpiresAt => Cached.ExpiresAt!.Value;
 
     /// <summary>Gets when the proactive refresh re-fetches this policy (Decision 27); moved on after a failed refresh.</summary>
     public DateTimeOffset NextRefreshAt => new(Volatile.Read(ref _nextRefreshUtcTicks), TimeSpan.Zero);
 
-    /// <summary>Moves the next proactive refresh, for example after one failed.</summary>
-    public void RescheduleRefresh(DateTimeOffset at) => Volatile.Write(ref _nextRefreshUtcTicks, at.UtcTicks);
-
     /// <summary>Gets the resolution for a cache hit with nothing to report.</summary>
     public PolicyResolution Cached { get; }
-
-    /// <summary>Gets the resolution cache hits return: <see cref="Cached"/>, or it with the last refresh failure to report.</summary>
-    public PolicyResolution Current => Volatile.Read(ref _current);
 
     public DateTimeOffset LastUsed => new(Volatile.Read(ref _lastUsedUtcTicks), TimeSpan.Zero);
 
     public long NextRecordCheckUtcTicks => Volatile.Read(ref _nextRecordCheckUtcTicks);
 
-    public bool IsValidAt(long utcTicks) => utcTicks < ExpiresAtUtcTicks;
+    public bool IsRecordCheckRunning => Volatile.Read(ref _recordCheckRunning) != 0;
+
+    /// <summary>Gets a value indicating whether a use newer than the stored one by more than a day has not been written to the durable store.</summary>
+    public bool LastUsedNeedsPersisting => Volatile.Read(ref _lastUsedUtcTicks) - Volatile.Read(ref _persistedLastUsedUtcTicks) > TimeSpan.TicksPerDay;
+
+    /// <summary>Moves the next proactive refresh, for example after one failed.</summary>
+    public void RescheduleRefresh(DateTimeOffset at) => Volatile.Write(ref _nextRefreshUtcTicks, at.UtcTicks);
 
     /// <summary>Records a use. Writes at most once a second so that a hot entry's cache line is not bounced between cores.</summary>
     public void Touch(long utcTicks)
@@ -76,13 +63,8 @@ internal sealed class PolicyCacheEntry
     public void SetReportedFailure(TlsRptResultType? resultType, string? reasonCode)
     {
         // Checklist D.6/D.8: a cached "none" policy raises no refresh failures.
-        Volatile.Write(ref _current, resultType is null || Policy.Mode == MtaStsMode.None ? Cached : Cached.WithFailure(resultType, reasonCode));
+        SetCurrent(resultType is null || Policy.Mode == MtaStsMode.None ? Cached : Cached.WithFailure(resultType, reasonCode));
     }
-
-    public bool IsRecordCheckRunning => Volatile.Read(ref _recordCheckRunning) != 0;
-
-    /// <summary>Gets a value indicating whether a use newer than the stored one by more than a day has not been written to the durable store.</summary>
-    public bool LastUsedNeedsPersisting => Volatile.Read(ref _lastUsedUtcTicks) - Volatile.Read(ref _persistedLastUsedUtcTicks) > TimeSpan.TicksPerDay;
 
     /// <summary>Records that the durable store holds this entry with <paramref name="lastUsed"/>.</summary>
     public void MarkPersisted(DateTimeOffset lastUsed) => Volatile.Write(ref _persistedLastUsedUtcTicks, lastUsed.UtcTicks);

@@ -16,6 +16,11 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
         Positive(nameof(MtaStsOptions.RefreshInterval), options.RefreshInterval, failures);
         Positive(nameof(MtaStsOptions.UnusedPolicyLifetime), options.UnusedPolicyLifetime, failures);
         Positive(nameof(MtaStsOptions.StoreTimeout), options.StoreTimeout, failures);
+        if (options.NegativeCacheMinimum < TimeSpan.Zero || options.NegativeCacheMaximum < TimeSpan.Zero || options.NegativeCacheMinimum > options.NegativeCacheMaximum && options.NegativeCacheMaximum > TimeSpan.Zero)
+        {
+            failures.Add($"MtaStsOptions.NegativeCacheMinimum and NegativeCacheMaximum must not be negative, and the minimum not above the maximum (were {options.NegativeCacheMinimum} and {options.NegativeCacheMaximum}).");
+        }
+
         if (options.FetchBackoff < TimeSpan.Zero)
         {
             failures.Add($"MtaStsOptions.FetchBackoff must not be negative (was {options.FetchBackoff}).");

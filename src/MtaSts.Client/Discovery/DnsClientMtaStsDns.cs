@@ -67,8 +67,11 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         {
             DnsLookupStatus.Found => new TxtLookupResult(
                 DnsLookupStatus.Found,
-                [.. answer.Records.OfType<TxtRecord>().Select(r => string.Concat(r.Text))]),
-            DnsLookupStatus.NotFound => TxtLookupResult.NotFound,
+                [.. answer.Records.OfType<TxtRecord>().Select(r => string.Concat(r.Text))])
+            {
+                TimeToLive = TimeSpan.FromSeconds(answer.Records.Min(r => r.TimeToLive)),
+            },
+            DnsLookupStatus.NotFound => answer.NegativeTtl is { } ttl ? new TxtLookupResult(DnsLookupStatus.NotFound, []) { TimeToLive = ttl } : TxtLookupResult.NotFound,
             _ => TxtLookupResult.Failure(answer.Error!),
         };
     }
@@ -149,7 +152,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                 case DnsHeaderResponseCode.NoError:
                     break;
                 case DnsHeaderResponseCode.NotExistentDomain:
-                    return new Answer(DnsLookupStatus.NotFound, [], null, NonExistent: true);
+                    return new Answer(DnsLookupStatus.NotFound, [], null, NonExistent: true) { NegativeTtl = NegativeTtl(response) };
                 default:
                     return Answer.Failure("dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
             }
@@ -185,7 +188,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
             if (target == current)
             {
                 // NODATA: the name exists without records of this type.
-                return new Answer(DnsLookupStatus.NotFound, [], null);
+                return new Answer(DnsLookupStatus.NotFound, [], null) { NegativeTtl = NegativeTtl(response) };
             }
 
             current = target;
@@ -232,6 +235,10 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         }
     }
 
+    /// <summary>RFC 2308 §5: a negative answer may be cached for the smaller of the SOA record's TTL and its MINIMUM field.</summary>
+    private static TimeSpan? NegativeTtl(IDnsQueryResponse response) =>
+        response.Authorities.OfType<SoaRecord>().Select(soa => TimeSpan.FromSeconds(Math.Min((long)soa.TimeToLive, soa.Minimum))).Cast<TimeSpan?>().FirstOrDefault();
+
     private static string Fqdn(string name) => name.EndsWith('.') ? name : name + ".";
 
     // DnsString.Value is converted to U-labels; Original keeps the A-labels that the question used.
@@ -239,6 +246,8 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
 
     private readonly record struct Answer(DnsLookupStatus Status, IReadOnlyList<DnsResourceRecord> Records, string? Error, bool NonExistent = false)
     {
+        public TimeSpan? NegativeTtl { get; init; }
+
         public static Answer Failure(string error) => new(DnsLookupStatus.TemporaryFailure, [], error);
     }
 }

@@ -27,6 +27,12 @@ public sealed class TxtLookupResult
     /// <summary>Gets a short code saying why the lookup failed, or <see langword="null"/>.</summary>
     public string? Error { get; }
 
+    /// <summary>
+    /// Gets how long the answer may be cached: the smallest TTL of the records found, or for NXDOMAIN and NODATA the negative
+    /// TTL of the zone's SOA record (RFC 2308 §5); <see langword="null"/> when the answer did not say.
+    /// </summary>
+    public TimeSpan? TimeToLive { get; init; }
+
     /// <summary>Creates the result of a lookup that failed temporarily.</summary>
     /// <param name="error">Why, as a short code.</param>
     /// <returns>The result.</returns>

@@ -10,7 +10,7 @@ internal sealed partial class PolicyResolver
     /// </summary>
     private async Task<PolicyResolution> ResolveFromNetworkAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
     {
-        _store.TryGet(domain, out var entry);
+        _store.TryGetPolicy(domain, out var entry);
         if (_durable is not null && kind != RefreshKind.Proactive && (entry is null || !entry.IsValidAt(_clock.UtcNow.UtcTicks)))
         {
             // A policy another process (or this one, before a restart) fetched: RFC 8461 §10.2.
@@ -42,27 +42,32 @@ internal sealed partial class PolicyResolver
 
         string? policyId = null;
         string? recordProblem = null;
+        var noRecord = false;
         switch (txt.Status)
         {
             case DnsLookupStatus.TemporaryFailure:
-                recordProblem = txt.Error ?? "dns-error";
+                recordProblem = txt.Error ?? ReasonCodes.DnsTransportError;
                 break;
             case DnsLookupStatus.NotFound:
-                recordProblem = "txt-record-not-found";
+                recordProblem = ReasonCodes.TxtRecordNotFound;
+                noRecord = true;
                 break;
             default:
                 // Decision 2: exactly one candidate, and it must be valid.
                 if (MtaStsRecord.TryParseRecordSet(txt.Records, out var record))
                 {
                     policyId = record.Id;
-                }
-                else
-                {
-                    recordProblem = txt.Records.Count(r => TxtFieldReader.IsCandidate(r, MtaStsRecord.Version)) > 1
-                        ? "txt-record-multiple"
-                        : "txt-record-invalid";
+                    break;
                 }
 
+                var candidates = txt.Records.Count(r => TxtFieldReader.IsCandidate(r, MtaStsRecord.Version));
+                noRecord = candidates == 0;
+                recordProblem = candidates switch
+                {
+                    0 => ReasonCodes.TxtRecordNotFound,
+                    1 => ReasonCodes.TxtRecordInvalid,
+                    _ => ReasonCodes.TxtRecordMultiple,
+                };
                 break;
         }
 
@@ -84,7 +89,7 @@ internal sealed partial class PolicyResolver
                 return Resolved(valid.Current);
             }
 
-            if (entry is not null && txt.Status == DnsLookupStatus.NotFound)
+            if (entry is not null && noRecord)
             {
                 // Expired and no record any more: the domain has left MTA-STS (checklist D.6).
                 _store.Remove(entry);
@@ -96,7 +101,13 @@ internal sealed partial class PolicyResolver
                 : PolicyResolutionStatus.NoPolicy;
 
             // Without a record there is no policy whose failure could be reported; the reason is kept for logs.
-            return Resolved(new PolicyResolution(domain, status, failureReasonCode: recordProblem));
+            var none = new PolicyResolution(domain, status, failureReasonCode: recordProblem);
+            if (noRecord && kind != RefreshKind.Proactive)
+            {
+                CacheNoPolicy(none, txt.TimeToLive);
+            }
+
+            return Resolved(none);
         }
 
         if (valid is not null && kind != RefreshKind.Proactive && string.Equals(valid.PolicyId, policyId, StringComparison.Ordinal))
@@ -188,6 +199,24 @@ internal sealed partial class PolicyResolver
     {
         _telemetry.Resolved(resolution.Status, resolution.FailureResultType);
         return resolution;
+    }
+
+    /// <summary>
+    /// Issue 11: an authoritative "no policy" is cached for its DNS TTL, clamped to the configured bounds, so that mail to
+    /// the many domains without MTA-STS costs no TXT query each time. Never over a valid cached policy: this is only
+    /// reached when there is none.
+    /// </summary>
+    private void CacheNoPolicy(PolicyResolution resolution, TimeSpan? timeToLive)
+    {
+        var maximum = _options.NegativeCacheMaximum;
+        if (maximum <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var ttl = timeToLive ?? _options.NegativeCacheMinimum;
+        ttl = ttl < _options.NegativeCacheMinimum ? _options.NegativeCacheMinimum : ttl > maximum ? maximum : ttl;
+        _store.Set(new NegativeCacheEntry(resolution.PolicyDomain, resolution, _clock.UtcNow + ttl));
     }
 
     private void DeferNextRecordCheck(PolicyCacheEntry entry) =>

@@ -31,7 +31,7 @@ internal sealed partial class PolicyResolver
                     continue;
                 }
 
-                if (!_store.TryGet(entry.PolicyDomain, out var current) || current.FetchedAt < entry.FetchedAt)
+                if (!_store.TryGetPolicy(entry.PolicyDomain, out var current) || current.FetchedAt < entry.FetchedAt)
                 {
                     StoreEntry(entry);
                     loaded++;

@@ -95,7 +95,7 @@ internal sealed partial class PolicyResolver
                 LogBackgroundCheckFailed(_logger, entry.PolicyDomain, ex);
             }
 
-            if (_store.TryGet(entry.PolicyDomain, out var current) && ReferenceEquals(current, entry))
+            if (_store.TryGetPolicy(entry.PolicyDomain, out var current) && ReferenceEquals(current, entry))
             {
                 // RFC 8461 §3.3: no new fetch for at least the back-off; then try again, still before expiry if possible.
                 Reschedule(entry, _clock.UtcNow + Jittered(_options.FetchBackoff));
@@ -138,7 +138,7 @@ internal sealed partial class PolicyResolver
             while (_refreshQueue.TryPeek(out entry!, out var due) && due <= now.UtcTicks)
             {
                 _refreshQueue.Dequeue();
-                if (entry.NextRefreshAt.UtcTicks == due && _store.TryGet(entry.PolicyDomain, out var current) && ReferenceEquals(current, entry))
+                if (entry.NextRefreshAt.UtcTicks == due && _store.TryGetPolicy(entry.PolicyDomain, out var current) && ReferenceEquals(current, entry))
                 {
                     return true;
                 }
@@ -152,6 +152,7 @@ internal sealed partial class PolicyResolver
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _lastSweepUtcTicks, _clock.UtcNow.UtcTicks);
+        _store.RemoveExpiredNegatives(_clock.UtcNow.UtcTicks);
         foreach (var entry in _store.Snapshot())
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -53,10 +53,13 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
             var now = _clock.CoarseUtcTicks;
             if (now < entry.SoftExpiresAtUtcTicks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
             {
-                entry.Touch(now);
-                if (now >= entry.NextRecordCheckUtcTicks)
+                if (entry is PolicyCacheEntry policy)
                 {
-                    StartBackgroundRecordCheck(entry);
+                    policy.Touch(now);
+                    if (now >= policy.NextRecordCheckUtcTicks)
+                    {
+                        StartBackgroundRecordCheck(policy);
+                    }
                 }
 
                 _telemetry.CacheHit();
@@ -103,10 +106,13 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         {
             // A valid entry reached through a name that was not in normal form (upper case, U-labels, trailing dot).
             var now = _clock.UtcNow.UtcTicks;
-            entry.Touch(now);
-            if (now >= entry.NextRecordCheckUtcTicks)
+            if (entry is PolicyCacheEntry policy)
             {
-                StartBackgroundRecordCheck(entry);
+                policy.Touch(now);
+                if (now >= policy.NextRecordCheckUtcTicks)
+                {
+                    StartBackgroundRecordCheck(policy);
+                }
             }
 
             _telemetry.CacheHit();

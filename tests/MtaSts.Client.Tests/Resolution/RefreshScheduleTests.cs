@@ -37,7 +37,7 @@ public sealed class RefreshScheduleTests : IDisposable
         {
             _h.Time.Advance(TimeSpan.FromMinutes(1));
             await SettleAsync(service);
-            if (!_h.Store.TryGet(Domain, out var entry) || !entry.IsValidAt(_h.Time.GetUtcNow().UtcTicks))
+            if (!_h.Store.TryGetPolicy(Domain, out var entry) || !entry.IsValidAt(_h.Time.GetUtcNow().UtcTicks))
             {
                 minutesWithout++;
                 firstWithout = firstWithout < 0 ? minute : firstWithout;
@@ -114,7 +114,7 @@ public sealed class RefreshScheduleTests : IDisposable
         await service.StopAsync(CancellationToken.None);
         Assert.Equal(2, failed);
         Assert.Equal(3, _h.Fetcher.Fetches(Domain));
-        Assert.True(_h.Store.TryGet(Domain, out var entry) && entry.ExpiresAt > _h.Time.GetUtcNow().AddMinutes(45));
+        Assert.True(_h.Store.TryGetPolicy(Domain, out var entry) && entry.ExpiresAt > _h.Time.GetUtcNow().AddMinutes(45));
     }
 
     /// <summary>
