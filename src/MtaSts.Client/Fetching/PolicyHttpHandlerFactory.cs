@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace MtaSts;
 
@@ -18,15 +18,27 @@ internal sealed class PolicyHttpHandlerFactory
     private readonly IMtaStsDns _dns;
     private readonly CertificateValidator _validator;
 
-    // The last certificate verdict per host name, read back by the fetcher to give a precise reason code.
-    private readonly ConcurrentDictionary<string, CertificateCheckResult> _lastCertificateResults = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>How long the certificate verdict of a policy host is kept for the fetcher to read back.</summary>
+    internal static readonly TimeSpan CertificateResultLifetime = TimeSpan.FromMinutes(2);
 
-    public PolicyHttpHandlerFactory(MtaStsOptions options, IMtaStsDns dns, CertificateValidator validator)
+    internal const int CertificateResultLimit = 1_000;
+
+    // The last certificate verdict per host name, read back by the fetcher to give a precise reason code. A side table:
+    // a verdict nobody takes (the handshake went on to succeed) expires instead of staying for ever.
+    private readonly MemoryCache _lastCertificateResults;
+    private readonly TimeProvider _timeProvider;
+
+    public PolicyHttpHandlerFactory(MtaStsOptions options, IMtaStsDns dns, CertificateValidator validator, TimeProvider timeProvider)
     {
         _options = options;
         _dns = dns;
         _validator = validator;
+        _timeProvider = timeProvider;
+        _lastCertificateResults = SideTable.Create(CertificateResultLimit, new TimeProviderClock(timeProvider));
     }
+
+    /// <summary>Gets the number of certificate verdicts held (for tests).</summary>
+    internal int CertificateResultCount => _lastCertificateResults.Count;
 
     public SocketsHttpHandler Create() => new()
     {
@@ -50,8 +62,17 @@ internal sealed class PolicyHttpHandlerFactory
     };
 
     /// <summary>Returns and forgets the last certificate verdict for <paramref name="host"/>.</summary>
-    public CertificateCheckResult? TakeLastCertificateResult(string host) =>
-        _lastCertificateResults.TryRemove(host, out var result) ? result : null;
+    public CertificateCheckResult? TakeLastCertificateResult(string host)
+    {
+        var key = host.ToLowerInvariant();
+        if (_lastCertificateResults.TryGetValue(key, out CertificateCheckResult result))
+        {
+            _lastCertificateResults.Remove(key);
+            return result;
+        }
+
+        return null;
+    }
 
     private bool ValidateCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
     {
@@ -59,11 +80,15 @@ internal sealed class PolicyHttpHandlerFactory
         var valid = _validator.ValidateForTls(sender, certificate, chain, out var result);
         if (sender is SslStream { TargetHostName: { Length: > 0 } host })
         {
-            _lastCertificateResults[host] = result;
+            RememberCertificateResult(host, result);
         }
 
         return valid;
     }
+
+    /// <summary>Keeps the verdict for <paramref name="host"/> until the fetcher takes it, or for <see cref="CertificateResultLifetime"/>.</summary>
+    internal void RememberCertificateResult(string host, CertificateCheckResult result) =>
+        _lastCertificateResults.Set(host.ToLowerInvariant(), result, SideTable.ExpiringAt(_timeProvider.GetUtcNow() + CertificateResultLifetime));
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
