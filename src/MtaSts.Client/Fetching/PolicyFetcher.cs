@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace MtaSts;
@@ -34,7 +35,8 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         MtaStsOptions options,
         TimeProvider timeProvider,
         MtaStsTelemetry telemetry,
-        ILogger<PolicyFetcher> logger)
+        ILogger<PolicyFetcher> logger,
+        ILoggerFactory loggerFactory)
     {
         _httpClientFactory = httpClientFactory;
         _handlerFactory = handlerFactory;
@@ -43,12 +45,27 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         _telemetry = telemetry;
         _logger = logger;
 
-        var builder = new ResiliencePipelineBuilder<PolicyFetchResult> { TimeProvider = timeProvider };
-        builder.AddTimeout(options.FetchTimeout);
+        // RFC 8461 §3.3: one overall budget (FetchTimeout) around the retries. Polly's own telemetry is on, through the
+        // application's logger factory and the Polly meter (pipeline.name MtaSts.Client.PolicyFetch), and retries are
+        // also counted on this package's meter.
+        var builder = new ResiliencePipelineBuilder<PolicyFetchResult>
+        {
+            Name = MtaStsDiagnostics.FetchPipelineName,
+            TimeProvider = timeProvider,
+        };
+        var telemetryOptions = new TelemetryOptions
+        {
+            LoggerFactory = loggerFactory,
+            ResultFormatter = static (_, result) => result is PolicyFetchResult fetch ? fetch.ReasonCode ?? "policy" : result,
+        };
+        telemetryOptions.TelemetryListeners.Add(new FetchTelemetryListener(telemetry));
+        builder.ConfigureTelemetry(telemetryOptions);
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = "FetchTimeout", Timeout = options.FetchTimeout });
         if (options.FetchRetryCount > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<PolicyFetchResult>
             {
+                Name = "FetchRetry",
                 MaxRetryAttempts = options.FetchRetryCount,
                 Delay = options.FetchRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
