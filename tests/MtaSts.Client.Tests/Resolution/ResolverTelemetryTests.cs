@@ -68,6 +68,10 @@ public sealed class ResolverTelemetryTests : IDisposable
             instruments.Select(i => i.Name).Order(StringComparer.Ordinal));
         Assert.All(instruments, i => Assert.False(string.IsNullOrEmpty(i.Unit), i.Name));
         Assert.All(instruments, i => Assert.False(string.IsNullOrEmpty(i.Description), i.Name));
+
+        // Every instrument is in the table of docs/telemetry.md.
+        var docs = File.ReadAllText(Path.Combine(ReadmeTests.RepositoryRoot(), "docs", "telemetry.md"));
+        Assert.All(instruments, i => Assert.Contains($"| `{i.Name}` |", docs, StringComparison.Ordinal));
     }
 
     [Fact]
