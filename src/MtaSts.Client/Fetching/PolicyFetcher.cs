@@ -19,7 +19,7 @@ namespace MtaSts;
 internal sealed partial class PolicyFetcher : IPolicyFetcher
 {
     /// <summary>The name of the <see cref="HttpClient"/> the fetcher uses.</summary>
-    public const string HttpClientName = "MtaSts";
+    public const string HttpClientName = MtaStsHttpClient.Name;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly PolicyHttpHandlerFactory _handlerFactory;
@@ -126,6 +126,12 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
 
         // A fresh connection per fetch (checklist B.12): the address guard and the certificate check run every time.
         request.Headers.ConnectionClose = true;
+
+        if (_options.Proxy is not null && await _handlerFactory.GetProxiedHostRefusalAsync(host, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            // Decision 21, as far as it still applies behind a proxy (MtaStsOptions.Proxy).
+            return PolicyFetchResult.FetchError("policy-host-address-" + refusal);
+        }
 
         var client = _httpClientFactory.CreateClient(HttpClientName);
         try

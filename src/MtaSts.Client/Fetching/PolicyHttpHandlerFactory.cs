@@ -8,7 +8,8 @@ using Microsoft.Extensions.Caching.Memory;
 namespace MtaSts;
 
 /// <summary>
-/// Builds the primary handler of the <c>MtaSts</c> named <see cref="HttpClient"/>: no redirects, no cookies, no proxy,
+/// Builds the primary handler of the <c>MtaSts</c> named <see cref="HttpClient"/>: no redirects, no cookies, no proxy
+/// unless <see cref="MtaStsOptions.Proxy"/> names one,
 /// TLS 1.2 or later with SNI, the project's own certificate checks, and a connect callback that resolves the
 /// policy host through the same DNS client as discovery and applies <see cref="AddressGuard"/>.
 /// </summary>
@@ -45,14 +46,20 @@ internal sealed class PolicyHttpHandlerFactory
         // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
         AllowAutoRedirect = false,
         UseCookies = false,
-        UseProxy = false,
         AutomaticDecompression = DecompressionMethods.None,
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+
+        // Only the proxy configured in MtaStsOptions, never the system's (HTTPS_PROXY): a proxy changes who resolves and
+        // connects to the policy host, so it is an explicit decision. Without one, ConnectCallback resolves the host
+        // through the resolver's DNS client and applies the address guard. With one, the handler connects to the proxy
+        // itself (an operator's host, resolved by the system) and the proxy connects to the policy host.
+        UseProxy = _options.Proxy is not null,
+        Proxy = _options.Proxy is { } proxy ? new WebProxy(proxy) { BypassProxyOnLocal = false, UseDefaultCredentials = false } : null,
+        ConnectCallback = _options.Proxy is null ? ConnectAsync : null,
 
         // The fetch budget (FetchTimeout, on the TimeProvider) bounds the connection too; a second timer of the
         // same length on the real clock would race it and surface as an exception instead of a fetch error.
         ConnectTimeout = Timeout.InfiniteTimeSpan,
-        ConnectCallback = ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions
         {
             // RFC 8461 §7.2: TLS 1.2 or later. SNI is the request host, mta-sts.<domain> (§7.1).
@@ -60,6 +67,40 @@ internal sealed class PolicyHttpHandlerFactory
             RemoteCertificateValidationCallback = ValidateCertificate,
         },
     };
+
+    /// <summary>
+    /// Behind a proxy, the part of the address guard that still applies: the policy host is resolved through the
+    /// resolver's DNS client, and the fetch is refused when any address found is in a refused range (the proxy might
+    /// pick that one). A name this DNS cannot resolve is left to the proxy, which may see other answers.
+    /// </summary>
+    /// <returns>The refusal reason, or <see langword="null"/> when the proxy may be asked.</returns>
+    public async Task<string?> GetProxiedHostRefusalAsync(string host, CancellationToken cancellationToken)
+    {
+        if (_options.AllowPrivateAddresses)
+        {
+            return null;
+        }
+
+        IReadOnlyList<IPAddress> addresses;
+        try
+        {
+            addresses = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsLookupException)
+        {
+            return null;
+        }
+
+        foreach (var address in addresses)
+        {
+            if (AddressGuard.GetRefusalReason(address) is { } reason)
+            {
+                return reason;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Returns and forgets the last certificate verdict for <paramref name="host"/>.</summary>
     public CertificateCheckResult? TakeLastCertificateResult(string host)
