@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh Debian machine that has the .NET 10 SDK.
 # It installs the Debian packages the tests need (when missing), builds with warnings as errors,
-# runs all test projects, checks that `dotnet pack` makes a valid package, and runs the sample.
+# runs all test projects, checks the packages (contents, Source Link, a fresh project installing each one and running
+# its README example) and runs the samples offline.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,21 +35,37 @@ status=0
 dotnet test MtaSts.Client.sln -c "$configuration" --no-build -nologo \
   --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results" || status=$?
 
-# Package check: each package builds and holds its library, XML docs, the README and the MIT licence expression;
-# the tool package (MtaSts.Tool) holds the tool and its settings instead of a library.
+# Runs a program with no network but loopback (a new network namespace): samples and package examples must work
+# offline, and nothing they do may reach a real resolver or mail server.
+offline() {
+  if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then unshare -n "$@"
+  elif unshare -rn true 2>/dev/null; then unshare -rn "$@"
+  else echo "offline: cannot create a network namespace (unshare -n); '$*' not run"; return 97; fi
+}
+
+# Package check: each package holds its library, XML docs, its own README (the one beside its project), the icon,
+# the licence expression and the repository commit; its symbols package holds a PDB with Source Link to GitHub. The
+# tool package (MtaSts.Tool) holds the tool and its settings instead of a library.
 rm -rf artifacts/packages
 for project in src/*/; do
   id=$(basename "$project")
   dotnet pack "$project" -c "$configuration" --no-build -nologo -v quiet -o artifacts/packages
-  nupkg=$(ls artifacts/packages/"$id".[0-9]*.nupkg | head -n 1)
+  nupkg=$(ls artifacts/packages/"$id".[0-9]*.nupkg | grep -v '\.snupkg$' | head -n 1)
+  snupkg=${nupkg%.nupkg}.snupkg
   listing=$(unzip -l "$nupkg")
-  entries=("lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md "$id.nuspec")
-  [ "$id" = MtaSts.Tool ] && entries=("tools/net10.0/any/$id.dll" "tools/net10.0/any/DotnetToolSettings.xml" README.md "$id.nuspec")
+  entries=("lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md icon.png "$id.nuspec")
+  [ "$id" = MtaSts.Tool ] && entries=("tools/net10.0/any/$id.dll" "tools/net10.0/any/DotnetToolSettings.xml" README.md icon.png "$id.nuspec")
   for entry in "${entries[@]}"; do
     grep -q " $entry\$" <<<"$listing" || { echo "package check: $entry missing from $nupkg"; status=1; }
   done
-  unzip -p "$nupkg" "$id.nuspec" | grep -q '<license type="expression">MIT</license>' \
-    || { echo "package check: licence expression missing from $nupkg"; status=1; }
+  nuspec=$(unzip -p "$nupkg" "$id.nuspec")
+  for element in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<icon>icon.png</icon>' '<tags>' '<description>' '<repository type="git" url="https://github.com/'; do
+    grep -qF "$element" <<<"$nuspec" || { echo "package check: $element missing from the nuspec of $nupkg"; status=1; }
+  done
+  cmp -s <(unzip -p "$nupkg" README.md) "$project/README.md" \
+    || { echo "package check: README.md of $nupkg is not $project""README.md"; status=1; }
+  [ -f "$snupkg" ] && unzip -p "$snupkg" "lib/net10.0/$id.pdb" | grep -aq 'https://raw.githubusercontent.com/mtasts-client/MtaSts.Client/' \
+    || { echo "package check: no Source Link data in the PDB of $snupkg"; status=1; }
   echo "package check: $nupkg"
 done
 
@@ -64,10 +81,51 @@ else
 fi
 rm -rf "$tool"
 
-# The sample that README.md shows must run: a valid policy and a matching host exit 0.
-dotnet run --project samples/PolicyCheck -c "$configuration" --no-build -- samples/PolicyCheck/example-policy.txt mail.example.com >/dev/null \
-  || { echo "sample PolicyCheck failed"; status=1; }
-dotnet run --project samples/QuickStart -c "$configuration" --no-build >/dev/null || { echo "sample QuickStart failed"; status=1; }
+# Consumer check: for each package, a fresh console project installs it from artifacts/packages (its other
+# dependencies from the configured NuGet feed, into an empty package folder so that no cached copy of our packages is
+# used), takes the C# example of the package's README as Program.cs, builds it and runs it offline.
+consumer=$(mktemp -d)
+trap 'rm -rf "$consumer"' EXIT
+packages_dir=$(pwd)/artifacts/packages
+cat > "$consumer/nuget.config" <<NUGET
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local" value="$packages_dir" />
+  </packageSources>
+</configuration>
+NUGET
+declare -A expected=([MtaSts.Client]='^Enforce$' [MtaSts.Client.MailKit]='^example.com: ' [MtaSts.Client.Sqlite]='^example.com: Cached, mode Enforce')
+for project in src/*/; do
+  id=$(basename "$project")
+  [ "$id" = MtaSts.Tool ] && continue # a tool, not a library: installed and run above
+  nupkg=$(ls "$packages_dir/$id".[0-9]*.nupkg | grep -v '\.snupkg$' | head -n 1)
+  version=$(basename "$nupkg" .nupkg); version=${version#"$id".}
+  app="$consumer/app-$id"
+  dotnet new console -o "$app" -n ConsumerApp --no-restore >/dev/null
+  unzip -p "$nupkg" README.md | awk '/^```csharp$/ { inside = 1; next } inside && /^```$/ { exit } inside' > "$app/Program.cs"
+  sed -i "s|</Project>|  <ItemGroup><PackageReference Include=\"$id\" Version=\"$version\" /></ItemGroup>\n</Project>|" "$app/ConsumerApp.csproj"
+  if NUGET_PACKAGES="$consumer/packages" dotnet build "$app" -c Release -nologo -v quiet >"$app/build.log" 2>&1; then
+    output=$(offline dotnet "$app/bin/Release/net10.0/ConsumerApp.dll" 2>&1) && grep -qE "${expected[$id]}" <<<"$output" \
+      && echo "consumer check: $id $version: built and ran its README example" \
+      || { echo "consumer check: the README example of $id failed:"; echo "$output"; status=1; }
+  else
+    echo "consumer check: the README example of $id does not build against the package:"; tail -n 20 "$app/build.log"; status=1
+  fi
+done
+
+# The samples, one per package and the README's, run offline.
+run_sample() {
+  local name=$1 pattern=$2; shift 2
+  local output
+  output=$(offline dotnet "artifacts/bin/$name/${configuration,,}/$name.dll" "$@" 2>&1) && grep -qE "$pattern" <<<"$output" \
+    || { echo "sample $name failed:"; echo "$output"; status=1; }
+}
+run_sample PolicyCheck '^mail.example.com: allowed$' samples/PolicyCheck/example-policy.txt mail.example.com
+run_sample QuickStart '^Enforce$'
+run_sample DependencyInjection 'ready$'
+run_sample MailKitQuickStart '^example.com: '
+run_sample SqliteQuickStart '^example.com: Cached, mode Enforce'
 
 # One closing line over all test projects, counted from the TRX files.
 passed=0; failed=0; skipped=0

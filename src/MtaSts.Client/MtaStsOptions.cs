@@ -118,6 +118,24 @@ public sealed class MtaStsOptions
     /// <value><see langword="false"/>: deliver as if the domain had no policy (RFC 8461 §3.3 behaviour).</value>
     public bool DeferOnTemporaryFailure { get; set; }
 
+    /// <summary>
+    /// Gets or sets the forward proxy policy fetches go through, such as <c>http://proxy.internal:3128</c>; <see langword="null"/>
+    /// connects to the policy host directly. Schemes <c>http</c>, <c>https</c>, <c>socks4</c>, <c>socks4a</c> and
+    /// <c>socks5</c>; no user information in the URI. The system's proxy settings (<c>HTTPS_PROXY</c>) are never used.
+    /// </summary>
+    /// <value><see langword="null"/>: no proxy.</value>
+    /// <remarks>
+    /// Through a proxy every check that does not depend on the connection stays in force: the TLS session is end to end
+    /// with the policy host (a CONNECT tunnel), with SNI, TLS 1.2 or later and the same certificate checks (RFC 8461
+    /// §3.3); redirects are not followed, only 200 is accepted, and the body cap and the fetch budget apply. The proxy,
+    /// not this library, resolves the policy host and connects to it, so the address guard
+    /// (<see cref="AllowPrivateAddresses"/>) can no longer see the address actually used. It still resolves the policy host
+    /// through <see cref="NameServers"/> before asking the proxy and refuses the fetch when any address it finds is in a
+    /// refused range, but it cannot see answers the proxy gets from another resolver (split-horizon DNS, or no DNS here
+    /// at all): restrict what the proxy may reach on the proxy itself.
+    /// </remarks>
+    public Uri? Proxy { get; set; }
+
     /// <summary>Gets or sets the TCP port of the policy host. Only tests change it; RFC 8461 §3.3 requires 443.</summary>
     internal int PolicyHostPort { get; set; } = 443;
 }

@@ -31,6 +31,28 @@ public sealed partial class ReadmeTests
         Assert.All(blocks, block => Assert.True(samples.Any(s => s.Contains(block, StringComparison.Ordinal)), "Not in any sample:\n" + block));
     }
 
+    [Theory]
+    [InlineData("MtaSts.Client", "QuickStart")]
+    [InlineData("MtaSts.Client.MailKit", "MailKitQuickStart")]
+    [InlineData("MtaSts.Client.Sqlite", "SqliteQuickStart")]
+    public void PackageReadme_ExampleIsItsSampleAndItSaysHowToInstall(string package, string sample)
+    {
+        var root = RepositoryRoot();
+        var readme = File.ReadAllText(Path.Combine(root, "src", package, "README.md")).ReplaceLineEndings("\n");
+        var program = File.ReadAllText(Path.Combine(root, "samples", sample, "Program.cs")).ReplaceLineEndings("\n");
+
+        // test.sh compiles and runs the first C# block of the packed README in a fresh project: it must be the sample.
+        var blocks = CSharpBlock().Matches(readme).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(program, Assert.Single(blocks));
+        Assert.StartsWith($"# {package}\n", readme, StringComparison.Ordinal);
+        Assert.Contains($"dotnet add package {package}\n", readme, StringComparison.Ordinal);
+        Assert.Contains("https://github.com/mtasts-client/MtaSts.Client#readme", readme, StringComparison.Ordinal);
+
+        // A package page shows no repository test steps.
+        Assert.DoesNotContain("apt-get", readme, StringComparison.Ordinal);
+        Assert.DoesNotContain("test.sh", readme, StringComparison.Ordinal);
+    }
+
     internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

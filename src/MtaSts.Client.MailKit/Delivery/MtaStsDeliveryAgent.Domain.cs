@@ -124,7 +124,8 @@ public sealed partial class MtaStsDeliveryAgent
             context.Attempts.Add(result.Attempt);
             if (result.RetryInPlaintext && context.HasPending && !context.IsEnforced)
             {
-                // Issue-8 rule 5: opportunistic TLS falls back to plaintext after a refused STARTTLS or a failed handshake.
+                // Issue-8 rule 5 and checklist K.77: opportunistic TLS falls back to plaintext after a refused STARTTLS or a
+                // failed handshake (a server offering only TLS 1.0 still gets the message under testing).
                 result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, required: false), Plaintext: true, outcome), cancellationToken).ConfigureAwait(false);
                 context.Attempts.Add(result.Attempt);
             }

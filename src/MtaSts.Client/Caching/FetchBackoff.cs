@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace MtaSts;
 
@@ -6,33 +6,42 @@ namespace MtaSts;
 /// Decision 22 (RFC 8461 §3.3: "senders SHOULD wait at least 5 minutes before trying again"): after a failed fetch
 /// no new fetch for the same domain and id until the back-off has passed. A new id may be fetched at once.
 /// </summary>
+/// <remarks>
+/// A <see cref="SideTable"/> of at most <see cref="MaxEntries"/> failures, each expiring when its back-off ends on the
+/// resolver's clock (the "now" every call carries). Under a flood of new ids the oldest failures are dropped first;
+/// a dropped failure only allows one fetch sooner.
+/// </remarks>
 internal sealed class FetchBackoff
 {
-    private const int PruneThreshold = 4096;
-    private readonly ConcurrentDictionary<(string PolicyDomain, string PolicyId), long> _failures = new();
+    internal const int MaxEntries = 10_000;
+
+    private readonly ObservedClock _clock = new();
+    private readonly MemoryCache _failures;
     private readonly TimeSpan _duration;
 
-    public FetchBackoff(TimeSpan duration) => _duration = duration;
+    public FetchBackoff(TimeSpan duration)
+    {
+        _duration = duration;
+        _failures = SideTable.Create(MaxEntries, _clock);
+    }
 
-    public bool IsBackedOff(string policyDomain, string policyId, DateTimeOffset now) =>
-        _failures.TryGetValue((policyDomain, policyId), out var until) && now.UtcTicks < until;
+    /// <summary>Gets the number of failures held (for tests).</summary>
+    internal int Count => _failures.Count;
+
+    public bool IsBackedOff(string policyDomain, string policyId, DateTimeOffset now)
+    {
+        _clock.Observe(now);
+        return _failures.TryGetValue((policyDomain, policyId), out _);
+    }
 
     public void RecordFailure(string policyDomain, string policyId, DateTimeOffset now)
     {
-        if (_failures.Count >= PruneThreshold)
+        _clock.Observe(now);
+        if (_duration > TimeSpan.Zero)
         {
-            // Failures older than the back-off mean nothing; keep the map bounded under a flood of new ids.
-            foreach (var failure in _failures)
-            {
-                if (failure.Value <= now.UtcTicks)
-                {
-                    _failures.TryRemove(failure);
-                }
-            }
+            _failures.Set((policyDomain, policyId), true, SideTable.ExpiringAt(now + _duration));
         }
-
-        _failures[(policyDomain, policyId)] = (now + _duration).UtcTicks;
     }
 
-    public void Clear(string policyDomain, string policyId) => _failures.TryRemove((policyDomain, policyId), out _);
+    public void Clear(string policyDomain, string policyId) => _failures.Remove((policyDomain, policyId));
 }

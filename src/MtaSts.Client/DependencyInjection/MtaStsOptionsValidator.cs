@@ -5,6 +5,9 @@ namespace MtaSts;
 /// <summary>Validates <see cref="MtaStsOptions"/> at start; each message names the option and the bad value.</summary>
 internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
 {
+    /// <summary>The proxy schemes <see cref="System.Net.Http.SocketsHttpHandler"/> supports.</summary>
+    private static readonly HashSet<string> ProxySchemes = new(StringComparer.OrdinalIgnoreCase) { "http", "https", "socks4", "socks4a", "socks5" };
+
     public ValidateOptionsResult Validate(string? name, MtaStsOptions options)
     {
         var failures = new List<string>();
@@ -49,6 +52,22 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
         if (options.PolicyHostPort is < 1 or > 65535)
         {
             failures.Add($"MtaStsOptions.PolicyHostPort must be a TCP port (was {options.PolicyHostPort}).");
+        }
+
+        if (options.Proxy is { } proxy)
+        {
+            if (!proxy.IsAbsoluteUri || !ProxySchemes.Contains(proxy.Scheme))
+            {
+                failures.Add($"MtaStsOptions.Proxy must be an absolute http, https, socks4, socks4a or socks5 URI (was '{proxy}').");
+            }
+            else if (!string.IsNullOrEmpty(proxy.UserInfo))
+            {
+                failures.Add($"MtaStsOptions.Proxy must not carry user information (was '{proxy.Scheme}://…@{proxy.Authority}').");
+            }
+            else if (proxy.PathAndQuery != "/" || !string.IsNullOrEmpty(proxy.Fragment))
+            {
+                failures.Add($"MtaStsOptions.Proxy must be a scheme, host and port only (was '{proxy}').");
+            }
         }
 
         for (var i = 0; i < options.NameServers.Count; i++)

@@ -61,7 +61,8 @@ public static class MtaStsServiceCollectionExtensions
             sp.GetRequiredService<MtaStsOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<MtaStsTelemetry>(),
-            Logger<PolicyFetcher>(sp)));
+            Logger<PolicyFetcher>(sp),
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.TryAddSingleton<MemoryPolicyStore>();
         services.TryAddSingleton(sp => new PolicyResolver(
             sp.GetRequiredService<IMtaStsDns>(),

@@ -47,6 +47,13 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
         var servers = options.NameServers.Count > 0
             ? options.NameServers.Select(e => new NameServer(e)).ToArray()
             : NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).ToArray();
+        if (servers.Length == 0)
+        {
+            // No configured resolver (no network interface, an isolated sandbox): like the C library, ask the local
+            // machine. Lookups then fail as temporary DNS failures instead of the client failing to start.
+            servers = [new NameServer(IPAddress.Loopback, 53)];
+        }
+
         return new LookupClient(new LookupClientOptions(servers)
         {
             UseCache = false,

@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace MtaSts;
@@ -18,7 +19,7 @@ namespace MtaSts;
 internal sealed partial class PolicyFetcher : IPolicyFetcher
 {
     /// <summary>The name of the <see cref="HttpClient"/> the fetcher uses.</summary>
-    public const string HttpClientName = "MtaSts";
+    public const string HttpClientName = MtaStsHttpClient.Name;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly PolicyHttpHandlerFactory _handlerFactory;
@@ -34,7 +35,8 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         MtaStsOptions options,
         TimeProvider timeProvider,
         MtaStsTelemetry telemetry,
-        ILogger<PolicyFetcher> logger)
+        ILogger<PolicyFetcher> logger,
+        ILoggerFactory loggerFactory)
     {
         _httpClientFactory = httpClientFactory;
         _handlerFactory = handlerFactory;
@@ -43,12 +45,27 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         _telemetry = telemetry;
         _logger = logger;
 
-        var builder = new ResiliencePipelineBuilder<PolicyFetchResult> { TimeProvider = timeProvider };
-        builder.AddTimeout(options.FetchTimeout);
+        // RFC 8461 §3.3: one overall budget (FetchTimeout) around the retries. Polly's own telemetry is on, through the
+        // application's logger factory and the Polly meter (pipeline.name MtaSts.Client.PolicyFetch), and retries are
+        // also counted on this package's meter.
+        var builder = new ResiliencePipelineBuilder<PolicyFetchResult>
+        {
+            Name = MtaStsDiagnostics.FetchPipelineName,
+            TimeProvider = timeProvider,
+        };
+        var telemetryOptions = new TelemetryOptions
+        {
+            LoggerFactory = loggerFactory,
+            ResultFormatter = static (_, result) => result is PolicyFetchResult fetch ? fetch.ReasonCode ?? "policy" : result,
+        };
+        telemetryOptions.TelemetryListeners.Add(new FetchTelemetryListener(telemetry));
+        builder.ConfigureTelemetry(telemetryOptions);
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = "FetchTimeout", Timeout = options.FetchTimeout });
         if (options.FetchRetryCount > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<PolicyFetchResult>
             {
+                Name = "FetchRetry",
                 MaxRetryAttempts = options.FetchRetryCount,
                 Delay = options.FetchRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -119,6 +136,12 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
 
         // A fresh connection per fetch (checklist B.12): the address guard and the certificate check run every time.
         request.Headers.ConnectionClose = true;
+
+        if (_options.Proxy is not null && await _handlerFactory.GetProxiedHostRefusalAsync(host, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            // Decision 21, as far as it still applies behind a proxy (MtaStsOptions.Proxy).
+            return PolicyFetchResult.FetchError("policy-host-address-" + refusal);
+        }
 
         var client = _httpClientFactory.CreateClient(HttpClientName);
         try

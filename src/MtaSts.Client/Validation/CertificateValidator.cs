@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace MtaSts;
 
@@ -16,11 +16,12 @@ internal sealed class CertificateValidator
     /// <summary>How long a successful chain verdict for one certificate is reused (revocation is re-checked after it).</summary>
     internal static readonly TimeSpan ChainVerdictLifetime = TimeSpan.FromMinutes(10);
 
-    private const int ChainCacheLimit = 10_000;
+    internal const int ChainCacheLimit = 10_000;
 
     // Successful chain verdicts by the certificate's SHA-256: a sender connects to the same MX hosts again and again,
-    // and building the chain is most of the cost of a check. Failures are never cached.
-    private readonly ConcurrentDictionary<CertificateKey, long> _validChains = new();
+    // and building the chain is most of the cost of a check. Failures are never cached. A side table bounded in entries,
+    // each expiring after ChainVerdictLifetime (or with the certificate) on the injected clock.
+    private readonly MemoryCache _validChains;
     private readonly X509Certificate2Collection _trustRoots;
     private readonly X509RevocationMode _revocationMode;
     private readonly TimeProvider _timeProvider;
@@ -30,7 +31,11 @@ internal sealed class CertificateValidator
         _trustRoots = trustRoots;
         _revocationMode = revocationMode;
         _timeProvider = timeProvider;
+        _validChains = SideTable.Create(ChainCacheLimit, new TimeProviderClock(timeProvider));
     }
+
+    /// <summary>Gets the number of chain verdicts held (for tests).</summary>
+    internal int CachedChainVerdicts => _validChains.Count;
 
     /// <summary>Validates <paramref name="certificate"/> for <paramref name="hostName"/>.</summary>
     /// <param name="certificate">The end-entity certificate presented.</param>
@@ -56,7 +61,7 @@ internal sealed class CertificateValidator
         }
 
         var key = CertificateKey.Of(certificate);
-        if (!_validChains.TryGetValue(key, out var validUntil) || now.UtcTicks >= validUntil)
+        if (!_validChains.TryGetValue(key, out _))
         {
             var chainResult = ValidateChain(certificate, presented, now);
             if (!chainResult.IsValid)
@@ -64,12 +69,9 @@ internal sealed class CertificateValidator
                 return chainResult;
             }
 
-            if (_validChains.Count >= ChainCacheLimit)
-            {
-                _validChains.Clear();
-            }
-
-            _validChains[key] = Math.Min((now + ChainVerdictLifetime).UtcTicks, certificate.NotAfter.ToUniversalTime().Ticks);
+            var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+            var lifetimeEnd = now + ChainVerdictLifetime;
+            _validChains.Set(key, true, SideTable.ExpiringAt(notAfter < lifetimeEnd ? notAfter : lifetimeEnd));
         }
 
         // RFC 8461 §4.2: the certificate "MUST [...] be valid for the MX hostname" as a DNS-ID; no CN fallback.

@@ -26,6 +26,8 @@ public sealed class AddressGuardTests(MtaStsEnvironment env)
     [InlineData("A", "127.0.0.2", "policy-host-address-loopback")]
     [InlineData("A", "0.0.0.0", "policy-host-address-unspecified")]
     [InlineData("A", "224.0.0.1", "policy-host-address-multicast")]
+    [InlineData("A", "198.18.0.1", "policy-host-address-benchmarking")]
+    [InlineData("A", "203.0.113.7", "policy-host-address-documentation")]
     [InlineData("AAAA", "::1", "policy-host-address-loopback")]
     [InlineData("AAAA", "::ffff:127.0.0.1", "policy-host-address-loopback")]
     [InlineData("AAAA", "::ffff:10.0.0.1", "policy-host-address-private")]

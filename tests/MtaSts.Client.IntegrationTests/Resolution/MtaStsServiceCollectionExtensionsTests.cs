@@ -37,8 +37,8 @@ public sealed class MtaStsServiceCollectionExtensionsTests(MtaStsEnvironment env
         using var host = builder.Build();
 
         await host.StartAsync();
-        using var resolutions = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), MtaStsTelemetry.Name, "mtasts.resolutions");
-        using var hits = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), MtaStsTelemetry.Name, "mtasts.cache.hits");
+        using var resolutions = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), MtaStsDiagnostics.MeterName, "mtasts.resolutions");
+        using var lookups = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), MtaStsDiagnostics.MeterName, "mtasts.cache.lookups");
         var sut = host.Services.GetRequiredService<IMtaStsPolicyResolver>();
         var first = await sut.ResolveAsync(domain);
         var second = await sut.ResolveAsync(domain);
@@ -56,8 +56,8 @@ public sealed class MtaStsServiceCollectionExtensionsTests(MtaStsEnvironment env
         Assert.Equal(1, env.Https.RequestCount("mta-sts." + domain));
 
         // The resolver's meter comes from the host's IMeterFactory.
-        Assert.Equal(["fetched"], resolutions.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.outcome"]));
-        Assert.Equal(1, hits.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(["fetched"], resolutions.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.resolution.status"]));
+        Assert.Equal(["miss", "hit"], lookups.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.cache.result"]));
 
         Assert.True(refreshRunning);
         Assert.False(stopBudget.IsCancellationRequested);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using MtaSts.IntegrationTests.Infrastructure;
 
 namespace MtaSts.IntegrationTests.Resolution;
@@ -21,10 +22,9 @@ public sealed partial class PolicyResolverTests
         using var spans = new DomainActivityCollector(domain);
         await using var scope = EnvironmentResolver.Create(_env, configureServices: s => s.AddMetrics());
         var meters = scope.Services.GetRequiredService<IMeterFactory>();
-        using var fetchDuration = new MetricCollector<double>(meters, MtaStsTelemetry.Name, "mtasts.fetch.duration");
-        using var resolutions = new MetricCollector<long>(meters, MtaStsTelemetry.Name, "mtasts.resolutions");
-        using var misses = new MetricCollector<long>(meters, MtaStsTelemetry.Name, "mtasts.cache.misses");
-        using var hits = new MetricCollector<long>(meters, MtaStsTelemetry.Name, "mtasts.cache.hits");
+        using var fetchDuration = new MetricCollector<double>(meters, MtaStsDiagnostics.MeterName, "mtasts.fetch.duration");
+        using var resolutions = new MetricCollector<long>(meters, MtaStsDiagnostics.MeterName, "mtasts.resolutions");
+        using var lookups = new MetricCollector<long>(meters, MtaStsDiagnostics.MeterName, "mtasts.cache.lookups");
         var sut = scope.Resolver;
 
         var fetched = await sut.ResolveAsync(domain);
@@ -37,10 +37,9 @@ public sealed partial class PolicyResolverTests
         var duration = Assert.Single(fetchDuration.GetMeasurementSnapshot());
         Assert.InRange(duration.Value, 0, 60);
         Assert.Null(duration.Tags.GetValueOrDefault("error.type"));
-        Assert.Equal(1, Assert.Single(misses.GetMeasurementSnapshot()).Value);
-        Assert.Equal(1, Assert.Single(hits.GetMeasurementSnapshot()).Value);
-        // Cache hits are counted by mtasts.cache.hits only (docs/telemetry.md).
-        Assert.Equal(["fetched"], resolutions.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.outcome"]));
+        Assert.Equal(["miss", "hit"], lookups.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.cache.result"]));
+        // Cache hits are counted by mtasts.cache.lookups only (docs/telemetry.md).
+        Assert.Equal(["fetched"], resolutions.GetMeasurementSnapshot().Select(m => m.Tags["mtasts.resolution.status"]));
 
         var discovery = Assert.Single(spans.Named("mtasts.discovery"));
         Assert.Equal(ActivityKind.Client, discovery.Kind);
@@ -62,8 +61,8 @@ public sealed partial class PolicyResolverTests
         using var spans = new DomainActivityCollector(domain);
         await using var scope = EnvironmentResolver.Create(_env, configureServices: s => s.AddMetrics());
         var meters = scope.Services.GetRequiredService<IMeterFactory>();
-        using var fetchDuration = new MetricCollector<double>(meters, MtaStsTelemetry.Name, "mtasts.fetch.duration");
-        using var resolutions = new MetricCollector<long>(meters, MtaStsTelemetry.Name, "mtasts.resolutions");
+        using var fetchDuration = new MetricCollector<double>(meters, MtaStsDiagnostics.MeterName, "mtasts.fetch.duration");
+        using var resolutions = new MetricCollector<long>(meters, MtaStsDiagnostics.MeterName, "mtasts.resolutions");
 
         var result = await scope.Resolver.ResolveAsync(domain);
 
@@ -73,7 +72,7 @@ public sealed partial class PolicyResolverTests
 
         Assert.Equal("http-status-404", Assert.Single(fetchDuration.GetMeasurementSnapshot()).Tags["error.type"]);
         var resolution = Assert.Single(resolutions.GetMeasurementSnapshot());
-        Assert.Equal("no_policy", resolution.Tags["mtasts.outcome"]);
+        Assert.Equal("no_policy", resolution.Tags["mtasts.resolution.status"]);
         Assert.Equal("sts-policy-fetch-error", resolution.Tags["error.type"]);
 
         var fetch = Assert.Single(spans.Named("mtasts.fetch"));
@@ -109,6 +108,63 @@ public sealed partial class PolicyResolverTests
         Assert.Empty(spans.Named("mtasts.fetch"));
     }
 
+    [Fact]
+    public async Task ResolveAsync_TransientFailuresRetried_PollyTelemetryReachesTheAppsLoggingAndBothMeters()
+    {
+        var domain = await _env.AddDomainAsync(id: "tel4");
+        _env.Https.SetResponse(PolicyHost(domain), PolicyResponse.Status(503));
+        var pollyRetries = 0;
+        using var pollyListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Polly")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        pollyListener.SetMeasurementEventCallback<int>((instrument, _, tags, _) =>
+        {
+            var pipeline = false;
+            var retry = false;
+            foreach (var tag in tags)
+            {
+                pipeline |= tag is { Key: "pipeline.name", Value: MtaStsDiagnostics.FetchPipelineName };
+                retry |= tag is { Key: "event.name", Value: "OnRetry" };
+            }
+
+            if (pipeline && retry)
+            {
+                Interlocked.Increment(ref pollyRetries);
+            }
+        });
+        pollyListener.Start();
+        await using var scope = EnvironmentResolver.Create(
+            _env,
+            configure: o =>
+            {
+                o.FetchRetryCount = 2;
+                o.FetchRetryDelay = TimeSpan.FromMilliseconds(10);
+            },
+            configureServices: s => s.AddMetrics().AddFakeLogging());
+        using var retries = new MetricCollector<long>(scope.Services.GetRequiredService<IMeterFactory>(), MtaStsDiagnostics.MeterName, "mtasts.fetch.retries");
+
+        var result = await scope.Resolver.ResolveAsync(domain);
+
+        Assert.Equal("http-status-503", result.FailureReasonCode);
+        Assert.Equal(3, _env.Https.RequestCount(PolicyHost(domain)));
+
+        // This package's meter: one measurement per retry, tagged with the failure that caused it.
+        Assert.Equal(["http-status-503", "http-status-503"], retries.GetMeasurementSnapshot().Select(m => m.Tags["error.type"]));
+
+        // Polly's own telemetry: its logs go to the application's logger factory, its metrics to the Polly meter.
+        var pollyLogs = scope.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Category?.StartsWith("Polly", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(2, pollyLogs.Count(r => r.Message.Contains("OnRetry", StringComparison.Ordinal) && r.Message.Contains(MtaStsDiagnostics.FetchPipelineName, StringComparison.Ordinal)));
+        Assert.DoesNotContain(pollyLogs, r => r.Message.Contains(domain, StringComparison.Ordinal));
+        Assert.True(Volatile.Read(ref pollyRetries) >= 2, "Polly's meter reports the retries of the fetch pipeline.");
+    }
+
     /// <summary>Records the stopped <c>MtaSts</c> activities whose <c>mtasts.policy_domain</c> is one domain.</summary>
     private sealed class DomainActivityCollector : IDisposable
     {
@@ -119,7 +175,7 @@ public sealed partial class PolicyResolverTests
         {
             _listener = new ActivityListener
             {
-                ShouldListenTo = source => source.Name == MtaStsTelemetry.Name,
+                ShouldListenTo = source => source.Name == MtaStsDiagnostics.MeterName,
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
                 ActivityStopped = activity =>
                 {

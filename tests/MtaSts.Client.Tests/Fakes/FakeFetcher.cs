@@ -20,6 +20,9 @@ internal sealed class FakeFetcher : IPolicyFetcher
 
     public void SetResult(string domain, PolicyFetchResult result) => _results[domain] = () => result;
 
+    /// <summary>Answers fetches for <paramref name="domain"/> with <paramref name="result"/>, run at fetch time (to change the world mid-fetch).</summary>
+    public void SetResult(string domain, Func<PolicyFetchResult> result) => _results[domain] = result;
+
     public async Task<PolicyFetchResult> FetchAsync(string policyDomain, CancellationToken cancellationToken)
     {
         _counts.AddOrUpdate(policyDomain, 1, (_, n) => n + 1);

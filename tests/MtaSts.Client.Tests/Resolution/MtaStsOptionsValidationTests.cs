@@ -66,6 +66,63 @@ public sealed class MtaStsOptionsValidationTests
         Assert.Single(services, d => d.ServiceType == typeof(IMtaStsPolicyResolver));
     }
 
+    [Theory]
+    [InlineData("ftp://proxy.example:21/", "must be an absolute http, https, socks4, socks4a or socks5 URI")]
+    [InlineData("proxy.example:3128", "must be an absolute http, https, socks4, socks4a or socks5 URI")]
+    [InlineData("http://user:secret@proxy.example:3128/", "must not carry user information")]
+    [InlineData("http://proxy.example:3128/path", "must be a scheme, host and port only")]
+    public void Create_BadProxy_ThrowsNamingTheOptionWithoutTheSecret(string proxy, string message)
+    {
+        var uri = Uri.TryCreate(proxy, UriKind.Absolute, out var absolute) ? absolute : new Uri(proxy, UriKind.Relative);
+
+        var ex = Assert.Throws<OptionsValidationException>(() => MtaStsResolver.Create(o => o.Proxy = uri));
+
+        Assert.Contains("MtaStsOptions.Proxy " + message, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://proxy.example:3128")]
+    [InlineData("https://proxy.example/")]
+    [InlineData("socks5://127.0.0.1:1080")]
+    public void Create_GoodProxy_IsAccepted(string proxy)
+    {
+        using var sut = MtaStsResolver.Create(o => o.Proxy = new Uri(proxy));
+
+        Assert.NotNull(sut);
+    }
+
+    [Fact]
+    public void Proxy_ByDefault_IsOffAndTheHandlerIgnoresTheSystemProxy()
+    {
+        var options = new MtaStsOptions();
+        var factory = new PolicyHttpHandlerFactory(options, new Fakes.FakeDns(), new CertificateValidator([], System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck, TimeProvider.System), TimeProvider.System);
+
+        using var handler = factory.Create();
+
+        Assert.Null(options.Proxy);
+        Assert.False(handler.UseProxy);
+        Assert.NotNull(handler.ConnectCallback);
+        Assert.False(handler.AllowAutoRedirect);
+    }
+
+    [Fact]
+    public void Proxy_Set_HandlerUsesExactlyThatProxyAndKeepsTheFetchRules()
+    {
+        var options = new MtaStsOptions { Proxy = new Uri("http://proxy.example:3128") };
+        var factory = new PolicyHttpHandlerFactory(options, new Fakes.FakeDns(), new CertificateValidator([], System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck, TimeProvider.System), TimeProvider.System);
+
+        using var handler = factory.Create();
+
+        Assert.True(handler.UseProxy);
+        Assert.Equal(new Uri("http://proxy.example:3128"), handler.Proxy!.GetProxy(new Uri("https://mta-sts.example.com/.well-known/mta-sts.txt")));
+        Assert.False(handler.Proxy.IsBypassed(new Uri("https://mta-sts.localhost/")));
+        Assert.False(handler.AllowAutoRedirect);
+        Assert.False(handler.UseCookies);
+        Assert.NotNull(handler.SslOptions.RemoteCertificateValidationCallback);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, handler.SslOptions.EnabledSslProtocols);
+    }
+
     private static void Break(MtaStsOptions o, string option)
     {
         switch (option)

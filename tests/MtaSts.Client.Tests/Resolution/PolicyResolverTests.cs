@@ -47,6 +47,26 @@ public sealed class PolicyResolverTests : IDisposable
     }
 
     [Fact]
+    public async Task ResolveAsync_TxtIdChangesDuringTheFetch_KeepsTheIdSeenBeforeTheFetch()
+    {
+        // Checklist D.10 (RFC 8461 §8.1): the body fetched belongs to the id seen before the fetch; a newer id published
+        // meanwhile is fetched by a later check, never attached to an older body.
+        _h.Dns.SetId(Domain, "before");
+        _h.Fetcher.SetResult(Domain, () =>
+        {
+            _h.Dns.SetId(Domain, "after");
+            return PolicyFetchResult.Success(MtaStsPolicy.Parse("version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.example.com\n"));
+        });
+
+        var result = await Sut.ResolveAsync(Domain);
+        var recheck = await Sut.RecheckAsync(Domain);
+
+        Assert.Equal("before", result.PolicyId);
+        Assert.Equal("after", recheck.PolicyId);
+        Assert.Equal(2, _h.Fetcher.Fetches(Domain));
+    }
+
+    [Fact]
     public async Task ResolveAsync_CacheHit_CompletesSynchronouslyWithTheSameInstance()
     {
         _h.Dns.SetId(Domain, "abc");

@@ -140,6 +140,31 @@ public sealed class CertificateValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_ChainVerdict_IsReusedForItsLifetimeOnTheInjectedClockThenCheckedAgain()
+    {
+        // A root that expires 5 minutes from now: a chain built after that fails, a cached verdict does not.
+        using var shortKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Short Root", shortKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        using var shortRoot = request.CreateSelfSigned(Now.AddYears(-1), Now.AddMinutes(5));
+        var sut = new CertificateValidator([shortRoot], X509RevocationMode.NoCheck, _time);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var longLeaf = LeafRequest(leafKey, Host, "CN=leaf").Create(
+            shortRoot.SubjectName, X509SignatureGenerator.CreateForECDsa(shortKey), Now.AddDays(-1), Now.AddDays(30), RandomNumberGenerator.GetBytes(12));
+
+        Assert.True(sut.Validate(longLeaf, null, Host).IsValid);
+        Assert.Equal(1, sut.CachedChainVerdicts);
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.True(sut.Validate(longLeaf, null, Host).IsValid);
+
+        _time.Advance(CertificateValidator.ChainVerdictLifetime - TimeSpan.FromMinutes(6));
+        Assert.Equal("chain-not-time-valid", sut.Validate(longLeaf, null, Host).ReasonCode);
+        Assert.Equal(0, sut.CachedChainVerdicts);
+    }
+
+    [Fact]
     public void Validate_ChainFailure_IsNotCached()
     {
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
