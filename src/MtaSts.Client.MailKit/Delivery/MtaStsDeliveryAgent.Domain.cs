@@ -98,7 +98,7 @@ public sealed partial class MtaStsDeliveryAgent
         {
             Publish(NotInPolicyOutcome(context, host, address: null));
             LogMxSkipped(_logger, context.Domain.Value, host);
-            context.Attempts.Add(new MxAttempt(host, null, MxAttemptOutcome.NotInPolicy, TlsRptResultType.ValidationFailure, ReasonCodes.MxNotInPolicy));
+            AddAttempt(context, new MxAttempt(host, null, MxAttemptOutcome.NotInPolicy, TlsRptResultType.ValidationFailure, ReasonCodes.MxNotInPolicy));
             return;
         }
 
@@ -106,7 +106,7 @@ public sealed partial class MtaStsDeliveryAgent
         if (lookup.Status != DnsLookupStatus.Found)
         {
             var detail = lookup.Status == DnsLookupStatus.NotFound ? ReasonCodes.NoAddress : $"{ReasonCodes.AddressLookupFailed}: {lookup.Error}";
-            context.Attempts.Add(new MxAttempt(host, null, MxAttemptOutcome.Unreachable, null, detail));
+            AddAttempt(context, new MxAttempt(host, null, MxAttemptOutcome.Unreachable, null, detail));
             PublishUnreachableNotInPolicy(context, host, notInPolicy);
             return;
         }
@@ -121,13 +121,13 @@ public sealed partial class MtaStsDeliveryAgent
             }
 
             var result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, context.IsEnforced), Plaintext: false, outcome), cancellationToken).ConfigureAwait(false);
-            context.Attempts.Add(result.Attempt);
+            AddAttempt(context, result.Attempt);
             if (result.RetryInPlaintext && context.HasPending && !context.IsEnforced)
             {
                 // Issue-8 rule 5 and checklist K.77: opportunistic TLS falls back to plaintext after a refused STARTTLS or a
                 // failed handshake (a server offering only TLS 1.0 still gets the message under testing).
                 result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, required: false), Plaintext: true, outcome), cancellationToken).ConfigureAwait(false);
-                context.Attempts.Add(result.Attempt);
+                AddAttempt(context, result.Attempt);
             }
 
             if (result.Attempt.Outcome == MxAttemptOutcome.Delivered)
@@ -139,7 +139,9 @@ public sealed partial class MtaStsDeliveryAgent
             {
                 if (outcome.HasOutcome)
                 {
-                    Publish(outcome.Build(_timeProvider.GetUtcNow()));
+                    var session = outcome.Build(_timeProvider.GetUtcNow());
+                    _telemetry.Session(session, context.AppliedPolicy?.Mode);
+                    Publish(session);
                 }
 
                 // Only plain network trouble moves on to the host's next address; a session that reached SMTP has answered.
@@ -167,6 +169,12 @@ public sealed partial class MtaStsDeliveryAgent
         IsReportDelivery = context.IsReportDelivery,
         Timestamp = _timeProvider.GetUtcNow(),
     };
+
+    private void AddAttempt(DeliveryContext context, MxAttempt attempt)
+    {
+        context.Attempts.Add(attempt);
+        _telemetry.Attempt(attempt.Outcome);
+    }
 
     private static bool IsPolicyFailure(MxAttempt attempt) =>
         attempt.Outcome is MxAttemptOutcome.NotInPolicy or MxAttemptOutcome.StartTlsNotSupported or MxAttemptOutcome.CertificateRejected or MxAttemptOutcome.TlsFailed;

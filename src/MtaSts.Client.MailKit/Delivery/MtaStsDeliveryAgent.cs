@@ -32,6 +32,7 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SmtpSessionRunner _sessions;
+    private readonly DeliveryTelemetry _telemetry;
     private ServiceProvider? _ownedServices;
     private IHostedService[] _ownedHostedServices = [];
     private int _disposed;
@@ -43,7 +44,8 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
         MtaStsDeliveryOptions options,
         IEnumerable<ISmtpSessionOutcomeSink> sinks,
         TimeProvider timeProvider,
-        ILogger<MtaStsDeliveryAgent> logger)
+        ILogger<MtaStsDeliveryAgent> logger,
+        DeliveryTelemetry telemetry)
     {
         _resolver = resolver;
         _dns = dns;
@@ -52,7 +54,8 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
         _sinks = [.. sinks];
         _timeProvider = timeProvider;
         _logger = logger;
-        _sessions = new SmtpSessionRunner(options, options.HeloName!, timeProvider, logger);
+        _telemetry = telemetry;
+        _sessions = new SmtpSessionRunner(options, options.HeloName!, timeProvider, logger, telemetry);
     }
 
     /// <summary>Creates an agent with its own resolver and background refresh, for programs without dependency injection.</summary>
@@ -123,6 +126,13 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    private static byte[] Render(MimeMessage message)
+    {
+        using var buffer = new MemoryStream();
+        message.WriteTo(FormatOptions.Default, buffer);
+        return buffer.ToArray();
+    }
+
     /// <summary>Delivers <paramref name="message"/> to every recipient in its To, Cc and Bcc headers, one domain at a time (up to <see cref="MtaStsDeliveryOptions.MaxConcurrency"/> at once).</summary>
     /// <param name="message">The message. The envelope sender is its Sender, or else its first From mailbox.</param>
     /// <param name="cancellationToken">Cancels delivery.</param>
@@ -146,13 +156,17 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
             throw new ArgumentException("The message has no recipient.", nameof(message));
         }
 
+        // MailKit prepares the message for each server (re-encoding parts to what it supports) and reads its content streams
+        // while writing: concurrent sessions must not share one MimeMessage. Each domain gets its own copy.
+        var rendered = groups.Count > 1 ? Render(message) : null;
         using var gate = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrency));
         var tasks = groups.Select(async g =>
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await DeliverToDomainAsync(message, sender, g.Key, [.. g], isReportDelivery: false, cancellationToken).ConfigureAwait(false);
+                var copy = rendered is null ? message : MimeMessage.Load(new MemoryStream(rendered, writable: false), cancellationToken);
+                return await DeliverToDomainAsync(copy, sender, g.Key, [.. g], isReportDelivery: false, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -163,18 +177,23 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Delivers <paramref name="message"/> to recipients of one domain.</summary>
-    /// <param name="message">The message.</param>
+    /// <param name="message">
+    /// The message. MailKit may re-encode its parts for a server; do not send or change the same instance elsewhere while
+    /// this runs (<see cref="DeliverAsync(MimeMessage, CancellationToken)"/> gives each domain its own copy).
+    /// </param>
     /// <param name="sender">The envelope sender.</param>
     /// <param name="domain">The recipient domain (the policy domain). An address literal or malformed name gives a permanent failure for every recipient.</param>
     /// <param name="recipients">The recipients, all at <paramref name="domain"/>.</param>
     /// <param name="isReportDelivery">
     /// <see langword="true"/> when the message is a TLS report: RFC 8460 §3 says its delivery must not be subject to MTA-STS, so
     /// TLS is opportunistic and the session is marked <see cref="SmtpSessionOutcome.IsReportDelivery"/> (not counted in reports).
+    /// This turns MTA-STS off for the delivery: set it only for reports your own code generated, never from anything in the
+    /// message (a header, a content type) that its author controls.
     /// </param>
     /// <param name="cancellationToken">Cancels delivery.</param>
     /// <returns>The result for the domain, with a result per recipient.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="recipients"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="recipients"/> is empty, or a recipient is not at <paramref name="domain"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The agent's resolver has been disposed.</exception>
     public async Task<DomainDeliveryResult> DeliverToDomainAsync(
@@ -194,15 +213,29 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
             throw new ArgumentException("There is no recipient to deliver to.", nameof(recipients));
         }
 
-        if (!PolicyDomainName.TryParse(domain, out var name))
+        var parsed = PolicyDomainName.TryParse(domain, out var name);
+        foreach (var recipient in recipients)
+        {
+            ArgumentNullException.ThrowIfNull(recipient, nameof(recipients));
+            if (parsed ? !PolicyDomainName.TryParse(recipient.Domain, out var at) || at != name : !string.Equals(recipient.Domain, domain, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"The recipient '{recipient.Address}' is not at '{domain}': each domain is delivered under its own policy.", nameof(recipients));
+            }
+        }
+
+        if (!parsed)
         {
             // Address literals and malformed names: RFC 8461 §3.4 gives them no policy, and this agent routes by MX only.
             var invalid = new DeliveryContext(message, sender, default, recipients, isReportDelivery);
-            var result = invalid.FailAll($"{ReasonCodes.NotADomain}: '{domain}'");
-            return new DomainDeliveryResult(domain, result.RecipientResults, null, [], result.Detail);
+            var failed = invalid.FailAll($"{ReasonCodes.NotADomain}: '{domain}'");
+            return new DomainDeliveryResult(domain, failed.RecipientResults, null, [], failed.Detail);
         }
 
         var context = new DeliveryContext(message, sender, name, recipients, isReportDelivery);
+        var started = _timeProvider.GetTimestamp();
+        using var activity = _telemetry.ActivitySource.StartActivity("mtasts.delivery");
+        activity?.SetTag("mtasts.policy_domain", name.Value);
+        activity?.SetTag("mtasts.delivery.recipients", recipients.Count);
         using var deadline = new CancellationTokenSource(_options.DomainTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
@@ -216,6 +249,16 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
             context.DeferAll(ReasonCodes.DomainTimeout);
         }
 
-        return context.ToResult();
+        var result = context.ToResult();
+        var mode = context.AppliedPolicy?.Mode;
+        _telemetry.Delivery(_timeProvider.GetElapsedTime(started), result.Status, mode);
+        activity?.SetTag(DeliveryTelemetry.PolicyModeTag, DeliveryTelemetry.ModeTag(mode));
+        activity?.SetTag(DeliveryTelemetry.DeliveryStatusTag, DeliveryTelemetry.StatusTag(result.Status));
+        if (result.Status is DeliveryStatus.TemporaryFailure or DeliveryStatus.PermanentFailure)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Detail);
+        }
+
+        return result;
     }
 }

@@ -56,8 +56,10 @@ internal static class HeloNames
 
         if (name[0] == '[' && name[^1] == ']')
         {
+            // RFC 5321 §4.1.3 address literals: digits, hex, dots and colons only (no zone ids, no spaces, no CR or LF).
             var literal = name[1..^1];
-            return IPAddress.TryParse(literal.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase) ? literal[5..] : literal, out _);
+            var address = literal.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase) ? literal[5..] : literal;
+            return address.Length > 0 && address.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':') && IPAddress.TryParse(address, out _);
         }
 
         return IsFullyQualified(name);

@@ -35,6 +35,7 @@ public static class MtaStsMailKitBuilderExtensions
         options.PostConfigure(o => o.HeloName ??= HeloNames.MachineName());
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsDeliveryOptions>, MtaStsDeliveryOptionsValidator>());
+        builder.Services.TryAddSingleton(sp => new DeliveryTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.TryAddSingleton(sp => new MtaStsDeliveryAgent(
             sp.GetRequiredService<IMtaStsPolicyResolver>(),
             sp.GetRequiredService<IMtaStsDns>(),
@@ -42,7 +43,8 @@ public static class MtaStsMailKitBuilderExtensions
             sp.GetRequiredService<IOptions<MtaStsDeliveryOptions>>().Value,
             sp.GetServices<ISmtpSessionOutcomeSink>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<MtaStsDeliveryAgent>>() ?? NullLogger<MtaStsDeliveryAgent>.Instance));
+            sp.GetService<ILogger<MtaStsDeliveryAgent>>() ?? NullLogger<MtaStsDeliveryAgent>.Instance,
+            sp.GetRequiredService<DeliveryTelemetry>()));
         return builder;
     }
 }

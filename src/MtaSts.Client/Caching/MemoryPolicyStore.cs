@@ -26,6 +26,22 @@ internal sealed class MemoryPolicyStore
 
     public void Set(CacheEntry entry) => _entries[entry.PolicyDomain] = entry;
 
+    /// <summary>
+    /// Stores a "no policy" answer only if the slot still holds <paramref name="expected"/> (or nothing when it is
+    /// <see langword="null"/>): a policy stored meanwhile, by a concurrent refresh say, is never overwritten by it.
+    /// </summary>
+    public bool TrySetNegative(NegativeCacheEntry entry, CacheEntry? expected)
+    {
+        if (expected is not null)
+        {
+            return _entries.TryUpdate(entry.PolicyDomain, entry, expected);
+        }
+
+        // An expired "no policy" answer may be replaced; anything else present wins.
+        return _entries.TryAdd(entry.PolicyDomain, entry)
+            || (_entries.TryGetValue(entry.PolicyDomain, out var current) && current is NegativeCacheEntry && _entries.TryUpdate(entry.PolicyDomain, entry, current));
+    }
+
     public bool Remove(CacheEntry entry) => _entries.TryRemove(new KeyValuePair<string, CacheEntry>(entry.PolicyDomain, entry));
 
     /// <summary>Every cached policy (not the "no policy" answers).</summary>

@@ -50,7 +50,7 @@ internal sealed class MtaStsTelemetry : IDisposable
         var options = new MeterOptions(MtaStsDiagnostics.MeterName) { Version = Version };
         _meter = meterFactory?.Create(options) ?? new Meter(options);
         _resolutions = _meter.CreateCounter<long>("mtasts.resolutions", "{resolution}", "Policy resolutions that went past the memory cache, by status (cache hits are counted by mtasts.cache.lookups).");
-        _cacheLookups = _meter.CreateCounter<long>("mtasts.cache.lookups", "{lookup}", "Lookups of the policy cache, by result (hit: a valid cached policy answered without I/O).");
+        _cacheLookups = _meter.CreateCounter<long>("mtasts.cache.lookups", "{lookup}", "Lookups of the policy cache, by result (hit: a valid cached policy answered without I/O; negative_hit: a cached 'no policy' answer did).");
         _fetchDuration = _meter.CreateHistogram(
             "mtasts.fetch.duration",
             "s",
@@ -77,6 +77,15 @@ internal sealed class MtaStsTelemetry : IDisposable
         if (_cacheLookups.Enabled)
         {
             _cacheLookups.Add(1, new KeyValuePair<string, object?>(CacheResultTag, "hit"));
+        }
+    }
+
+    /// <summary>Counts a cache hit on a cached "no policy" answer (issue 11); on the hot path, like <see cref="CacheHit"/>.</summary>
+    public void NegativeCacheHit()
+    {
+        if (_cacheLookups.Enabled)
+        {
+            _cacheLookups.Add(1, new KeyValuePair<string, object?>(CacheResultTag, "negative_hit"));
         }
     }
 

@@ -11,10 +11,13 @@ internal sealed partial class PolicyResolver
     private async Task<PolicyResolution> ResolveFromNetworkAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
     {
         _store.TryGetPolicy(domain, out var entry);
+        var durableUnknown = false;
         if (_durable is not null && kind != RefreshKind.Proactive && (entry is null || !entry.IsValidAt(_clock.UtcNow.UtcTicks)))
         {
             // A policy another process (or this one, before a restart) fetched: RFC 8461 §10.2.
-            if (await LoadFromDurableAsync(domain, entry, cancellationToken).ConfigureAwait(false) is { } loaded)
+            var (loaded, readFailed) = await LoadFromDurableAsync(domain, entry, cancellationToken).ConfigureAwait(false);
+            durableUnknown = readFailed;
+            if (loaded is not null)
             {
                 entry = loaded;
                 if (kind == RefreshKind.OnDemand && loaded.IsValidAt(_clock.UtcNow.UtcTicks))
@@ -91,9 +94,10 @@ internal sealed partial class PolicyResolver
 
             if (entry is not null && noRecord)
             {
-                // Expired and no record any more: the domain has left MTA-STS (checklist D.6).
+                // Expired and no record any more: the domain has left MTA-STS (checklist D.6). Only this memory forgets
+                // it: the durable store is shared and may hold a newer record this process cannot see or use (issue-8
+                // rule 10); an expired record there is never served, and the unused sweep removes it.
                 _store.Remove(entry);
-                await RemoveDurableAsync(domain).ConfigureAwait(false);
             }
 
             var status = txt.Status == DnsLookupStatus.TemporaryFailure && _options.DeferOnTemporaryFailure
@@ -102,8 +106,9 @@ internal sealed partial class PolicyResolver
 
             // Without a record there is no policy whose failure could be reported; the reason is kept for logs.
             var none = new PolicyResolution(domain, status, failureReasonCode: recordProblem);
-            if (noRecord && kind != RefreshKind.Proactive)
+            if (noRecord && kind != RefreshKind.Proactive && !durableUnknown)
             {
+                // Not after a failed store read: the next delivery must look at the store again.
                 CacheNoPolicy(none, txt.TimeToLive);
             }
 
@@ -216,7 +221,8 @@ internal sealed partial class PolicyResolver
 
         var ttl = timeToLive ?? _options.NegativeCacheMinimum;
         ttl = ttl < _options.NegativeCacheMinimum ? _options.NegativeCacheMinimum : ttl > maximum ? maximum : ttl;
-        _store.Set(new NegativeCacheEntry(resolution.PolicyDomain, resolution, _clock.UtcNow + ttl));
+        // Compare-and-swap: a policy a concurrent refresh stored meanwhile is never replaced by "no policy".
+        _store.TrySetNegative(new NegativeCacheEntry(resolution.PolicyDomain, resolution, _clock.UtcNow + ttl), expected: null);
     }
 
     private void DeferNextRecordCheck(PolicyCacheEntry entry) =>

@@ -48,8 +48,11 @@ internal sealed partial class PolicyResolver
         return loaded;
     }
 
-    /// <summary>Reads a domain's record from the durable store into memory, if it is valid and newer than what memory holds.</summary>
-    private async Task<PolicyCacheEntry?> LoadFromDurableAsync(string domain, PolicyCacheEntry? current, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a domain's record from the durable store into memory, if it is valid and newer than what memory holds.
+    /// <c>ReadFailed</c> says the store could not be asked (an outage or a timeout): what it holds is then unknown.
+    /// </summary>
+    private async Task<(PolicyCacheEntry? Entry, bool ReadFailed)> LoadFromDurableAsync(string domain, PolicyCacheEntry? current, CancellationToken cancellationToken)
     {
         StoredPolicyRecord? record;
         try
@@ -62,12 +65,12 @@ internal sealed partial class PolicyResolver
             // A store outage (or a store slower than StoreTimeout) is not "no policy": memory and the network still answer.
             _telemetry.StoreFailed("read");
             LogStoreFailed(_logger, "read", ex);
-            return null;
+            return (null, true);
         }
 
         if (record is null)
         {
-            return null;
+            return (null, false);
         }
 
         var entry = ToEntry(record, out var problem);
@@ -75,16 +78,16 @@ internal sealed partial class PolicyResolver
         {
             // Issue-8 rule 10: a reader never deletes what it cannot use; a fetch will write a record it can.
             LogStoredRecordIgnored(_logger, domain, problem ?? "stored under another domain");
-            return null;
+            return (null, false);
         }
 
         if (current is not null && current.FetchedAt >= entry.FetchedAt)
         {
-            return null;
+            return (null, false);
         }
 
         StoreEntry(entry);
-        return entry;
+        return (entry, false);
     }
 
     /// <summary>Rebuilds a cache entry from a stored record, trusting nothing: the text is parsed again and must agree with the stored times.</summary>

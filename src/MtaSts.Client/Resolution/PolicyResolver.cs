@@ -60,9 +60,14 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
                     {
                         StartBackgroundRecordCheck(policy);
                     }
+
+                    _telemetry.CacheHit();
+                }
+                else
+                {
+                    _telemetry.NegativeCacheHit();
                 }
 
-                _telemetry.CacheHit();
                 return new ValueTask<PolicyResolution>(entry.Current);
             }
         }
@@ -113,9 +118,13 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
                 {
                     StartBackgroundRecordCheck(policy);
                 }
-            }
 
-            _telemetry.CacheHit();
+                _telemetry.CacheHit();
+            }
+            else
+            {
+                _telemetry.NegativeCacheHit();
+            }
             return entry.Current;
         }
 

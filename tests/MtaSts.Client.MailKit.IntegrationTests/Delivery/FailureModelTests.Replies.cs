@@ -203,6 +203,54 @@ public sealed partial class FailureModelTests
         Assert.StartsWith(ReasonCodes.AuthenticationRequired, result.Attempts[0].Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Rule 7, with PIPELINING (review finding): MAIL refused with 530 and every pipelined RCPT answered 503 ("need MAIL").
+    /// The 503s say nothing about the recipients: the delivery is deferred, no recipient bounced.
+    /// </summary>
+    [Theory]
+    [InlineData(PolicyCase.NoPolicy)]
+    [InlineData(PolicyCase.Enforce)]
+    public async Task Rule7_530ToPipelinedMail_RecipientsDeferredNotBounced(PolicyCase policy)
+    {
+        var domain = DeliveryEnvironment.NewDomainName();
+        await using var mx = StartMx(domain, "mx", (c, cert) => SmtpScripts.ServeAsync(c, policy == PolicyCase.Enforce ? cert : null, mailReply: "530 5.7.0 Must issue a STARTTLS command first", pipelining: true));
+        await PublishAsync(domain, policy, mx);
+        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut);
+
+        var result = Assert.Single(await sut.DeliverAsync(TwoRecipients(domain, DeliveryEnvironment.NewMarker(), "one", "two")));
+
+        Assert.Equal(DeliveryStatus.TemporaryFailure, result.Status);
+        Assert.All(result.RecipientResults, r => Assert.Equal(DeliveryStatus.TemporaryFailure, r.Status));
+        Assert.Contains("RCPT TO", policy == PolicyCase.Enforce ? mx.Server.DecryptedReceived : mx.Server.PlaintextReceived, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Review finding: one message to two domains is delivered concurrently, and MailKit re-encodes a message for a server
+    /// without 8BITMIME. Each domain gets its own copy: the server that supports 8BITMIME receives the 8bit part as it was.
+    /// </summary>
+    [Fact]
+    public async Task DeliverAsync_TwoDomains_EachSessionSendsItsOwnCopyOfTheMessage()
+    {
+        var plainDomain = DeliveryEnvironment.NewDomainName();
+        var eightBitDomain = DeliveryEnvironment.NewDomainName();
+        await using var plain = StartMx(plainDomain, "mx", (c, cert) => SmtpScripts.ServeAsync(c, cert, eightBitMime: false));
+        await using var eightBit = StartMx(eightBitDomain, "mx", (c, cert) => SmtpScripts.ServeAsync(c, cert));
+        await PublishAsync(plainDomain, PolicyCase.Enforce, plain);
+        await PublishAsync(eightBitDomain, PolicyCase.Enforce, eightBit);
+        var message = DeliveryEnvironment.NewMessage(plainDomain, DeliveryEnvironment.NewMarker());
+        message.To.Add(new MimeKit.MailboxAddress("Other", "rcpt@" + eightBitDomain));
+        message.Body = new MimeKit.TextPart("plain") { Text = "Grüße aus dem Süden, ünïcödé everywhere.\r\n", ContentTransferEncoding = MimeKit.ContentEncoding.EightBit };
+        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut);
+
+        var results = await sut.DeliverAsync(message);
+
+        Assert.All(results, r => Assert.Equal(DeliveryStatus.Delivered, r.Status));
+        Assert.Contains("Content-Transfer-Encoding: 8bit", eightBit.Server.DecryptedReceived, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Grüße", System.Text.Encoding.UTF8.GetString(System.Text.Encoding.Latin1.GetBytes(eightBit.Server.DecryptedReceived)), StringComparison.Ordinal);
+        Assert.Matches("Content-Transfer-Encoding: (base64|quoted-printable)", plain.Server.DecryptedReceived);
+        Assert.Equal(MimeKit.ContentEncoding.EightBit, ((MimeKit.TextPart)message.Body).ContentTransferEncoding);
+    }
+
     /// <summary>Rule 7: a 421 in the middle of the session, or garbage after TLS, ends that session; the next MX delivers.</summary>
     [Theory]
     [InlineData("421")]

@@ -19,7 +19,11 @@ internal sealed class FakeDns : IMtaStsDns
 
     public void SetId(string domain, string id) => SetRecords(domain, $"v=STSv1; id={id}");
 
-    public void SetNotFound(string domain) => _txt["_mta-sts." + domain] = TxtLookupResult.NotFound;
+    public void SetNotFound(string domain, TimeSpan? timeToLive = null) =>
+        _txt["_mta-sts." + domain] = new TxtLookupResult(DnsLookupStatus.NotFound, []) { TimeToLive = timeToLive };
+
+    public void SetRecords(string domain, TimeSpan timeToLive, params string[] records) =>
+        _txt["_mta-sts." + domain] = new TxtLookupResult(DnsLookupStatus.Found, records) { TimeToLive = timeToLive };
 
     public void SetTemporaryFailure(string domain) => _txt["_mta-sts." + domain] = TxtLookupResult.Failure("dns-serverfailure");
 

@@ -44,7 +44,12 @@ internal sealed class SessionMonitor(int maxReplyBytes) : IProtocolLogger
             LastCommand = verb.ToUpperInvariant();
         }
 
+        // A command went out: a new reply starts. A partial line the server left (such as bytes injected after the 220 to
+        // STARTTLS, which MailKit drops at the switch to TLS) must not leak into it; the EHLO reply inside TLS then
+        // replaces the name learnt before it.
         _replyBytes = 0;
+        _line.Clear();
+        _lineIsContinuation = false;
     }
 
     public void LogServer(byte[] buffer, int offset, int count)

@@ -13,6 +13,7 @@ namespace MtaSts.MailKit;
 internal sealed class SessionTransport(Stream inner, bool tlsRequired, Action activity) : Stream
 {
     private static readonly SearchValues<string> PlaintextCommands = SearchValues.Create(["EHLO ", "HELO ", "STARTTLS\r\n", "QUIT\r\n"], StringComparison.OrdinalIgnoreCase);
+    private const int MaxCommandLine = 512;
     private bool _tlsStarted;
 
     public override bool CanRead => true;
@@ -95,8 +96,10 @@ internal sealed class SessionTransport(Stream inner, bool tlsRequired, Action ac
             return;
         }
 
+        // Before TLS: exactly one command line of the allowed ones, at most 512 bytes (RFC 5321 §4.5.3.1.4), nothing after it.
         var text = Encoding.ASCII.GetString(data[..Math.Min(data.Length, 16)]);
-        if (text.AsSpan().IndexOfAny(PlaintextCommands) != 0)
+        var lineEnd = data.IndexOf("\r\n"u8);
+        if (text.AsSpan().IndexOfAny(PlaintextCommands) != 0 || lineEnd != data.Length - 2 || data.Length > MaxCommandLine)
         {
             var verb = text.Split(' ', '\r', ':')[0];
             throw new PlaintextRefusedException($"Refused to send '{verb}' before TLS: the policy requires it.");

@@ -14,7 +14,7 @@ namespace MtaSts.MailKit;
 /// rules: they come after compliant TLS under <c>enforce</c> (the transport refuses to send them otherwise), or in a
 /// session whose policy accepts whatever TLS there is. Nothing but the delivery's own cancellation escapes (rule 7).
 /// </summary>
-internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, string heloName, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, string heloName, TimeProvider timeProvider, ILogger logger, DeliveryTelemetry telemetry)
 {
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
 
@@ -22,6 +22,24 @@ internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, s
     /// <param name="request">What to do.</param>
     /// <param name="deliveryToken">The delivery's token (the caller's cancellation and the domain deadline): only it throws.</param>
     public async Task<SessionResult> RunAsync(SessionRequest request, CancellationToken deliveryToken)
+    {
+        using var activity = telemetry.ActivitySource.StartActivity("mtasts.smtp.session", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("server.address", request.MxHost);
+        activity?.SetTag("server.port", options.Port);
+        activity?.SetTag("network.peer.address", request.Address.ToString());
+        activity?.SetTag("mtasts.session.plaintext_fallback", request.Plaintext);
+        var result = await RunSessionAsync(request, deliveryToken).ConfigureAwait(false);
+        activity?.SetTag(DeliveryTelemetry.AttemptOutcomeTag, result.Attempt.Outcome.ToString());
+        if (result.Attempt.Outcome is not MxAttemptOutcome.Delivered)
+        {
+            activity?.SetTag("error.type", result.Attempt.ResultType?.ToResultTypeString() ?? result.Attempt.Detail?.Split(':', 2)[0]);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Attempt.Detail);
+        }
+
+        return result;
+    }
+
+    private async Task<SessionResult> RunSessionAsync(SessionRequest request, CancellationToken deliveryToken)
     {
         var host = request.MxHost;
         Socket socket;

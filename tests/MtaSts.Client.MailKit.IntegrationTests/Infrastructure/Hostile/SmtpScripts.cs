@@ -8,7 +8,7 @@ public static class SmtpScripts
     public const string ServerName = "hostile.mtasts.test";
 
     /// <summary>Answers one EHLO (or HELO) with the given capabilities; returns <see langword="false"/> if the client went away.</summary>
-    public static async Task<bool> EhloAsync(HostileSmtpConnection c, bool offerStartTls)
+    public static async Task<bool> EhloAsync(HostileSmtpConnection c, bool offerStartTls, bool pipelining = false, bool eightBitMime = true)
     {
         var line = await c.ReadLineAsync();
         if (line is null)
@@ -22,7 +22,7 @@ public static class SmtpScripts
             return true;
         }
 
-        await c.SendAsync($"250-{ServerName} greets you\r\n250-8BITMIME\r\n{(offerStartTls ? "250-STARTTLS\r\n" : "")}250 ENHANCEDSTATUSCODES\r\n");
+        await c.SendAsync($"250-{ServerName} greets you\r\n{(eightBitMime ? "250-8BITMIME\r\n" : "")}{(pipelining ? "250-PIPELINING\r\n" : "")}{(offerStartTls ? "250-STARTTLS\r\n" : "")}250 ENHANCEDSTATUSCODES\r\n");
         return true;
     }
 
@@ -38,10 +38,12 @@ public static class SmtpScripts
         string? startTlsReply = null,
         string? mailReply = null,
         string? dataReply = null,
-        bool hangUpAfterStartTls = false)
+        bool hangUpAfterStartTls = false,
+        bool pipelining = false,
+        bool eightBitMime = true)
     {
         await c.ReplyAsync($"220 {ServerName} ESMTP");
-        if (!await EhloAsync(c, offerStartTls: certificate is not null || startTlsReply is not null))
+        if (!await EhloAsync(c, offerStartTls: certificate is not null || startTlsReply is not null, pipelining, eightBitMime))
         {
             return;
         }
@@ -60,7 +62,7 @@ public static class SmtpScripts
                 case "STARTTLS" when certificate is not null && !c.TlsStarted:
                     await c.ReplyAsync("220 2.0.0 go ahead");
                     await c.StartTlsAsync(certificate);
-                    if (!await EhloAsync(c, offerStartTls: false))
+                    if (!await EhloAsync(c, offerStartTls: false, pipelining, eightBitMime))
                     {
                         return;
                     }
@@ -71,6 +73,10 @@ public static class SmtpScripts
                     break;
                 case "MAIL":
                     await c.ReplyAsync(mailReply ?? "250 2.1.0 ok");
+                    break;
+                case "RCPT" when mailReply is not null && !mailReply.StartsWith('2'):
+                    // What Postfix answers to RCPT after refusing MAIL (say with 530 before STARTTLS).
+                    await c.ReplyAsync("503 5.5.1 Error: need MAIL command");
                     break;
                 case "RCPT":
                     await c.ReplyAsync(rcptReply?.Invoke(line) ?? "250 2.1.5 ok");
