@@ -176,6 +176,7 @@ public sealed partial class MtaStsDeliveryAgent
         try
         {
             socket = await ConnectSocketAsync(address, cancellationToken).ConfigureAwait(false);
+            outcome.SendingAddress ??= (socket.LocalEndPoint as IPEndPoint)?.Address;
         }
         catch (SocketException ex)
         {

@@ -17,6 +17,9 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
 
     public bool Delivered { get; set; }
 
+    /// <summary>Gets or sets the local address of the connection (TLS-RPT <c>sending-mta-ip</c>).</summary>
+    public IPAddress? SendingAddress { get; set; }
+
     public void Connected(SmtpClient client, MtaStsTlsGuard guard, bool plaintextFallback)
     {
         _secure = client.IsSecure;
@@ -55,6 +58,7 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
     public SmtpSessionOutcome Build(DateTimeOffset now) => new(resolution.PolicyDomain, resolution, host)
     {
         ReceivingAddress = address,
+        SendingAddress = SendingAddress,
         Succeeded = _secure && ResultType is null,
         ResultType = ResultType,
         FailureReasonCode = ReasonCode,
