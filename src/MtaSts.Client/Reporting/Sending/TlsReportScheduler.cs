@@ -174,9 +174,11 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
                 var delay = wake - Now;
                 if (delay > TimeSpan.Zero)
                 {
+                    // The timer exists before the loop says it sleeps, so that advancing fake time after that always wakes it.
+                    var sleep = Task.Delay(delay, _timeProvider, cancellationToken);
                     Volatile.Write(ref _nextWakeUtcTicks, wake.UtcTicks);
                     Interlocked.Increment(ref _idleGeneration);
-                    await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                    await sleep.ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
