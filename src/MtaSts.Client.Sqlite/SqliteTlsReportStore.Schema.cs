@@ -144,18 +144,19 @@ public sealed partial class SqliteTlsReportStore
         return (int)version;
     }
 
-    /// <summary>Whether the file holds tables of another program: anything but ours, or a user_version set without the policy table.</summary>
+    /// <summary>
+    /// Whether the file holds another program's tables. With the policy store's <c>PRAGMA user_version</c> set, the file is
+    /// ours if it has the policy table (later policy schemas may add tables of their own); without it, only <c>tlsrpt_*</c>
+    /// tables may be there.
+    /// </summary>
     private static bool IsForeign(SqliteConnection connection)
     {
-        var others = Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'tlsrpt\\_%' ESCAPE '\\' AND tbl_name <> 'policies'");
-        if (others != 0)
+        if (Scalar<long>(connection, "PRAGMA user_version") != 0)
         {
-            return true;
+            return Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'policies'") == 0;
         }
 
-        // The policy store marks its schema with PRAGMA user_version; another program might too, without a policies table.
-        var userVersion = Scalar<long>(connection, "PRAGMA user_version");
-        return userVersion != 0 && Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'policies'") == 0;
+        return Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'tlsrpt\\_%' ESCAPE '\\'") != 0;
     }
 
     private static T Scalar<T>(SqliteConnection connection, string sql)

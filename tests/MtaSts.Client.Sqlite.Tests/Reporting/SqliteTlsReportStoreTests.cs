@@ -87,6 +87,22 @@ public sealed class SqliteTlsReportStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AddCountersAsync_PolicyFileWithATableOfALaterPolicySchema_Accepted()
+    {
+        using (var policies = new SqlitePolicyStore(_db.Path))
+        {
+            await policies.SetAsync(Policies.Record("example.com"));
+        }
+
+        _db.Execute("CREATE TABLE policy_history (domain TEXT, seen INTEGER)");
+        using var sut = new SqliteTlsReportStore(_db.Path);
+
+        await sut.AddCountersAsync([new(Day, "example.com", "k", 1)]);
+
+        Assert.Single(await sut.GetCountersAsync(Day));
+    }
+
+    [Fact]
     public async Task Operations_AnotherProgramsDatabase_RefusedNamingTheFile_FileUntouched()
     {
         _db.Execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");

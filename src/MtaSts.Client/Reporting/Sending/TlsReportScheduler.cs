@@ -37,6 +37,7 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
     private Task? _loop;
     private long _idleGeneration;
     private long _nextWakeUtcTicks = long.MaxValue;
+    private int _disposed;
 
     public TlsReportScheduler(
         TlsRptCollector collector,
@@ -102,7 +103,7 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
     /// <summary>Stops the loop (deliveries in flight are cancelled) and writes the counts in memory to the store.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is null || _loop is null)
+        if (_stopping is null || _loop is null || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -123,7 +124,8 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
-        if (_stopping is not null)
+        // The container disposes the instance once per registration (the scheduler and the hosted service): once is enough.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _stopping is not null)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
             if (_loop is not null)
