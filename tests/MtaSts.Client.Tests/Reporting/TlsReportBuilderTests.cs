@@ -45,6 +45,7 @@ public sealed class TlsReportBuilderTests
     [InlineData("[\"s\"]")]
     [InlineData("[\"x\",\"sts\",null]")]
     [InlineData("[\"s\",\"tlsa\",null]")]
+    [InlineData("[\"d\",\"sts\",null,null,null,\"mx.example.net\",null,null,null]")]
     [InlineData("[\"d\",\"sts\",null,\"validation-failure\",null,null,null,null,null]")]
     [InlineData("[\"s\",\"sts\",null,1]")]
     [InlineData("{\"s\":1}")]

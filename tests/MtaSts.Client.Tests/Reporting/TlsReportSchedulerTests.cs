@@ -143,6 +143,30 @@ public sealed class TlsReportSchedulerTests
     }
 
     [Fact]
+    public async Task DayCloses_TwoProcessesSharingOneStore_OneReportForTheirAddedUpCounts()
+    {
+        // The fleet decision: processes sharing a store (one SQLite file) count together and send one report.
+        var store = new MemoryTlsReportStore();
+        await using var first = new SchedulerHarness(store: store);
+        await using var second = new SchedulerHarness(store: store);
+        first.PublishRecord(Domain, "https://reports.example.net/v1/tlsrpt");
+        second.PublishRecord(Domain, "https://reports.example.net/v1/tlsrpt");
+        await first.StartAsync();
+        await second.StartAsync();
+        first.RecordSession(Domain);
+        second.RecordSession(Domain);
+        second.RecordSession(Domain);
+
+        // Each harness has a clock of its own: the second process's periodic flush, as it happens before the report is due.
+        await second.Collector.FlushAsync(CancellationToken.None);
+        await first.RunUntilAsync(Due);
+        await second.RunUntilAsync(Due);
+
+        var call = Assert.Single(first.Https.Calls.Concat(second.Https.Calls));
+        Assert.Equal(3, call.Submission.Report.Policies[0].TotalSuccessfulSessionCount);
+    }
+
+    [Fact]
     public async Task Deliver_AtDeliveryTime_ReportIsAlreadyMarkedSent()
     {
         await using var h = new SchedulerHarness();

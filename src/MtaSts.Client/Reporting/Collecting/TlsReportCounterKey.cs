@@ -72,7 +72,7 @@ internal static class TlsReportCounterKey
             return true;
         }
 
-        if (kind == DetailKind && values.Count == 9 && values[3] is { Length: > 0 } resultType && values[5] is { Length: > 0 } mx)
+        if (kind == DetailKind && values.Count == 9 && values[3] is { Length: > 0 } resultType && values[5] is { } mx)
         {
             decoded = new Decoded(kind, policyType, values[2], resultType, values[4], mx, values[6], values[7], values[8]);
             return true;

@@ -64,7 +64,8 @@ internal sealed class TlsReportBuilder
                     totals.Failures += counter.Count;
                     break;
                 default:
-                    var detail = (key.ResultType!, key.SendingMtaIp, key.MxHost!, key.ReceivingIp, key.Helo, key.ReasonCode);
+                    // An MX host that is empty once its trailing dot is gone is omitted rather than written as "".
+                    var detail = (key.ResultType!, key.SendingMtaIp, key.MxHost is { Length: > 0 } mx ? mx : null, key.ReceivingIp, key.Helo, key.ReasonCode);
                     totals.Details[detail] = totals.Details.GetValueOrDefault(detail) + counter.Count;
                     break;
             }
@@ -136,6 +137,6 @@ internal sealed class TlsReportBuilder
 
         public long Failures { get; set; }
 
-        public Dictionary<(string ResultType, string? SendingMtaIp, string MxHost, string? ReceivingIp, string? Helo, string? ReasonCode), long> Details { get; } = [];
+        public Dictionary<(string ResultType, string? SendingMtaIp, string? MxHost, string? ReceivingIp, string? Helo, string? ReasonCode), long> Details { get; } = [];
     }
 }
