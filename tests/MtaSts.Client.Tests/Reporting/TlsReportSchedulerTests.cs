@@ -92,6 +92,20 @@ public sealed class TlsReportSchedulerTests
     }
 
     [Fact]
+    public async Task Deliver_SameUriListedTwice_SentOnce()
+    {
+        await using var h = new SchedulerHarness();
+        h.Dns.SetTxt("_smtp._tls." + Domain, "v=TLSRPTv1; rua=https://reports.example.net/r,mailto:t@example.net; rua=https://reports.example.net/r,mailto:t@example.net");
+        await h.StartAsync();
+        h.RecordSession(Domain);
+
+        await h.RunUntilAsync(Due.AddHours(1));
+
+        Assert.Single(h.Https.Calls);
+        Assert.Single(h.Mail.Calls);
+    }
+
+    [Fact]
     public async Task Deliver_DestinationDownAllDay_RetriedWithExponentialBackoffThenGivesUpAt24Hours()
     {
         await using var h = new SchedulerHarness();

@@ -40,6 +40,7 @@ internal readonly struct FailureDetailKey : IEquatable<FailureDetailKey>
 
     public override bool Equals(object? obj) => obj is FailureDetailKey other && Equals(other);
 
-    // IPAddress caches its hash code; the sending address and the greeting rarely vary within one MX host.
-    public override int GetHashCode() => HashCode.Combine(ResultType, MxHost, ReceivingAddress, ReasonCode);
+    // Cheap on the delivery path: IPAddress caches its hash code, and the strings count by length only (Equals settles the
+    // rare collision among a policy's few failure kinds). The sending address and the greeting rarely vary for one MX host.
+    public override int GetHashCode() => HashCode.Combine(ResultType, ReceivingAddress, MxHost.Length, ReasonCode?.Length ?? -1);
 }

@@ -80,6 +80,12 @@ internal sealed partial class TlsReportScheduler
         for (var i = 0; i < record.ReportUris.Count; i++)
         {
             var uri = record.ReportUris[i];
+            if (destinations.Any(d => d.Uri == uri))
+            {
+                // A URI listed twice gets the report once.
+                continue;
+            }
+
             var isMail = uri.Scheme == Uri.UriSchemeMailto;
             var enabled = (_options.Transports & (isMail ? TlsReportTransports.Mail : TlsReportTransports.Https)) != 0;
             if (!enabled || !_transports.TryGetValue(uri.Scheme, out var transport))
