@@ -293,6 +293,23 @@ public sealed class TlsReportSchedulerTests
     }
 
     [Fact]
+    public async Task DayCloses_StoreUnreadableAtMidnight_TriedAgainWithinMinutes()
+    {
+        var store = new FlakyStore();
+        await using var h = new SchedulerHarness(store: store);
+        h.PublishRecord(Domain, "https://reports.example.net/v1/tlsrpt");
+        await h.StartAsync();
+        h.RecordSession(Domain);
+        await h.RunUntilAsync(Midnight.AddSeconds(-1));
+        store.FailedDayReads = 2; // both closed days, read at midnight
+
+        await h.RunUntilAsync(Due);
+
+        Assert.Equal(Due, Assert.Single(h.Https.Calls).At);
+        Assert.Contains(h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 314);
+    }
+
+    [Fact]
     public async Task StartAsync_AfterDowntime_YesterdaysStoredCountsReported()
     {
         var store = new MemoryTlsReportStore();
@@ -369,6 +386,34 @@ public sealed class TlsReportSchedulerTests
 
         Assert.Equal(2, h.Https.Calls.Count);
         Assert.Equal(1, h.Sent.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    /// <summary>A memory store whose reads of a whole day fail a given number of times.</summary>
+    private sealed class FlakyStore : ITlsReportStore
+    {
+        private readonly MemoryTlsReportStore _inner = new();
+
+        public int FailedDayReads { get; set; }
+
+        public ValueTask AddCountersAsync(IReadOnlyList<TlsReportCounter> counters, CancellationToken cancellationToken = default) =>
+            _inner.AddCountersAsync(counters, cancellationToken);
+
+        public ValueTask<IReadOnlyList<TlsReportCounter>> GetCountersAsync(DateOnly day, string? policyDomain = null, CancellationToken cancellationToken = default)
+        {
+            if (policyDomain is null && FailedDayReads > 0)
+            {
+                FailedDayReads--;
+                throw new IOException("database is locked");
+            }
+
+            return _inner.GetCountersAsync(day, policyDomain, cancellationToken);
+        }
+
+        public ValueTask<bool> TryMarkReportSentAsync(DateOnly day, string policyDomain, CancellationToken cancellationToken = default) =>
+            _inner.TryMarkReportSentAsync(day, policyDomain, cancellationToken);
+
+        public ValueTask RemoveBeforeAsync(DateOnly day, CancellationToken cancellationToken = default) =>
+            _inner.RemoveBeforeAsync(day, cancellationToken);
     }
 
     private static byte[] Gunzip(ReadOnlyMemory<byte> content)

@@ -18,6 +18,7 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
 {
     private const int MaxParallelJobs = 4;
     private static readonly TimeSpan ErrorPause = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan CloseRetryDelay = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan CounterRetention = TimeSpan.FromDays(7);
 
     private readonly TlsRptCollector _collector;
@@ -158,8 +159,10 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
 
                 if (now >= nextClose)
                 {
-                    await CloseDaysAsync(now, cancellationToken).ConfigureAwait(false);
-                    nextClose = TlsReportBuilder.Start(DayOf(now).AddDays(1));
+                    // A store that could not be read is tried again soon, not at the next midnight.
+                    nextClose = await CloseDaysAsync(now, cancellationToken).ConfigureAwait(false)
+                        ? TlsReportBuilder.Start(DayOf(now).AddDays(1))
+                        : now + CloseRetryDelay;
                 }
 
                 await RunDueJobsAsync(cancellationToken).ConfigureAwait(false);
@@ -221,10 +224,14 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
         }
     }
 
-    /// <summary>Queues a report job for every domain with counts on a closed day (yesterday, the day before) not queued yet.</summary>
-    private async Task CloseDaysAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a report job for every domain with counts on a closed day (yesterday, the day before) not queued yet;
+    /// <see langword="false"/> when the store could not be read.
+    /// </summary>
+    private async Task<bool> CloseDaysAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await FlushQuietlyAsync(cancellationToken).ConfigureAwait(false);
+        var read = true;
         var today = DayOf(now);
         for (var day = today.AddDays(-2); day < today; day = day.AddDays(1))
         {
@@ -236,6 +243,7 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 LogStoreFailed(_logger, "read", ex);
+                read = false;
                 continue;
             }
 
@@ -261,5 +269,7 @@ internal sealed partial class TlsReportScheduler : IHostedService, IAsyncDisposa
         {
             LogStoreFailed(_logger, "remove", ex);
         }
+
+        return read;
     }
 }
