@@ -260,7 +260,7 @@ public sealed class TlsReportSchedulerTests
     public async Task DayCloses_UnusableRuaUris_IgnoredAndLogged()
     {
         await using var h = new SchedulerHarness(o => o.Transports = TlsReportTransports.Https);
-        h.PublishRecord(Domain, "ftp://reports.example.net/x,mailto:a@example.net!10m,https://reports.example.net/ok,mailto:tlsrpt@example.net");
+        h.PublishRecord(Domain, "ftp://reports.example.net/x,mailto:a@example.net!10m,https://192.0.2.80/r,https://reports.example.net/ok,mailto:tlsrpt@example.net");
         await h.StartAsync();
         h.RecordSession(Domain);
 
@@ -271,6 +271,7 @@ public sealed class TlsReportSchedulerTests
         var logs = h.Logger.Collector.GetSnapshot();
         Assert.Contains(logs, r => r.Id.Id == 304 && r.Message.Contains("ftp://reports.example.net/x", StringComparison.Ordinal));
         Assert.Contains(logs, r => r.Id.Id == 304 && r.Message.Contains("mailto:a@example.net!10m", StringComparison.Ordinal));
+        Assert.Contains(logs, r => r.Id.Id == 304 && r.Message.Contains("https://192.0.2.80/r", StringComparison.Ordinal));
         Assert.Contains(logs, r => r.Id.Id == 305);
         Assert.Equal("transport_disabled", Assert.Single(h.Suppressed.GetMeasurementSnapshot()).Tags["mtasts.tlsrpt.reason"]);
     }

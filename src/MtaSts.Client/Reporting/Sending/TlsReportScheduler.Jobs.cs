@@ -87,6 +87,13 @@ internal sealed partial class TlsReportScheduler
             }
 
             var isMail = uri.Scheme == Uri.UriSchemeMailto;
+            if (!isMail && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+            {
+                // The HTTPS stack resolves host names through the project's DNS and checks the certificate by name.
+                LogReportUriIgnored(_logger, domain, uri.OriginalString);
+                continue;
+            }
+
             var enabled = (_options.Transports & (isMail ? TlsReportTransports.Mail : TlsReportTransports.Https)) != 0;
             if (!enabled || !_transports.TryGetValue(uri.Scheme, out var transport))
             {
