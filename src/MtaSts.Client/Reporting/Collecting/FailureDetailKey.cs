@@ -3,7 +3,7 @@ using System.Net;
 namespace MtaSts;
 
 /// <summary>
-/// What identifies one <c>failure-details</c> entry (checklist H.6): result type, sending address, MX host, receiving
+/// What identifies one <c>failure-details</c> entry (RFC 8460 §4.4): result type, sending address, MX host, receiving
 /// address, greeting name and reason code. A struct compared field by field, so that a lookup allocates nothing.
 /// </summary>
 internal readonly struct FailureDetailKey : IEquatable<FailureDetailKey>

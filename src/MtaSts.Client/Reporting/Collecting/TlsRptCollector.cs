@@ -4,7 +4,7 @@ namespace MtaSts;
 
 /// <summary>
 /// The TLS-RPT collector: counts every SMTP session's outcome per policy domain, policy applied and UTC day
-/// (RFC 8460 §4.2, §4.3), and merges failures by their identifying fields (checklist H.6). Sessions that deliver TLS
+/// (RFC 8460 §4.2, §4.3), and merges failures by their identifying fields (§4.4). Sessions that deliver TLS
 /// reports are never counted (RFC 8460 §3). Counts live in memory and are added to the <see cref="ITlsReportStore"/>
 /// by <see cref="FlushAsync"/>.
 /// </summary>

@@ -18,7 +18,7 @@ namespace MtaSts;
 /// failure detail without <c>result-type</c>, or a negative count.
 /// </para>
 /// <para>
-/// Writing is strict (RFC 8460 §4.4, checklist H.5/H.6): UTF-8 I-JSON, <c>policies</c> always an array, <c>mx-host</c> and
+/// Writing is strict (RFC 8460 §4, §4.4): UTF-8 I-JSON (RFC 7493), <c>policies</c> always an array, <c>mx-host</c> and
 /// <c>policy-string</c> always arrays, both summary counts always present (zero included), date-times in
 /// <c>YYYY-MM-DDTHH:MM:SSZ</c> form, and optional fields omitted rather than written as <c>""</c> or <c>null</c>.
 /// </para>

@@ -1,7 +1,7 @@
 namespace MtaSts;
 
 /// <summary>
-/// Per-destination limits (RFC 8460 §7, checklist J.9): at most <see cref="TlsRptOptions.MaxReportsPerDestinationPerDay"/>
+/// Per-destination limits (RFC 8460 §7): at most <see cref="TlsRptOptions.MaxReportsPerDestinationPerDay"/>
 /// reports in any 24 hours, and a suppression list of destinations that failed
 /// <see cref="TlsRptOptions.SuppressAfterFailures"/> reports in a row. A destination is a mail domain or an HTTPS host and
 /// port, so that a victim cannot be reached through many addresses or paths. Kept in memory. Thread-safe.
