@@ -115,7 +115,6 @@ public sealed class TlsReportRestartTests : IDisposable
                     Timestamp = Time.GetUtcNow(),
                 });
             }
-
         }
 
         public Task StopAsync() => _scheduler.StopAsync(CancellationToken.None);
