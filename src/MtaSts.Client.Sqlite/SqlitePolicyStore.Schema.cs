@@ -78,7 +78,8 @@ public sealed partial class SqlitePolicyStore
             {
                 // Look before writing anything: a file we must refuse keeps every byte (WAL mode changes the header).
                 var version = CheckVersion(connection);
-                if (version == 0 && Scalar<long>(connection, "SELECT count(*) FROM sqlite_master") != 0)
+                // The TLS report store's tables (tlsrpt_*, their own schema version) may be there already.
+                if (version == 0 && Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'tlsrpt\\_%' ESCAPE '\\'") != 0)
                 {
                     throw new SqlitePolicyStoreException(
                         $"The file '{DatabasePath}' is a SQLite database of another program (it has tables but no MTA-STS policy schema version); it was left untouched. Configure another path for the MTA-STS policy store.",

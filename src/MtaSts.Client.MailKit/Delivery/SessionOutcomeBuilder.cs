@@ -25,6 +25,9 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
 
     public IPAddress? Address { get; set; } = address;
 
+    /// <summary>Gets or sets the local address of the connection (TLS-RPT <c>sending-mta-ip</c>).</summary>
+    public IPAddress? SendingAddress { get; set; }
+
     /// <summary>Gets a value indicating whether the session has something to report: TLS was negotiated or refused, or the policy failed.</summary>
     public bool HasOutcome => _negotiated || ResultType is not null;
 
@@ -71,6 +74,7 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
     {
         ReceivingAddress = Address,
         ReceivingHelo = ServerName,
+        SendingAddress = SendingAddress,
         Succeeded = _secure && ResultType is null,
         ResultType = ResultType,
         FailureReasonCode = ReasonCode,

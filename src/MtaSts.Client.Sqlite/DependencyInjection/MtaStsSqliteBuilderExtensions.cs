@@ -4,7 +4,7 @@ using MtaSts.Sqlite;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the SQLite policy store.</summary>
+/// <summary>Registers the SQLite policy store and TLS report store.</summary>
 public static class MtaStsSqliteBuilderExtensions
 {
     /// <summary>
@@ -29,5 +29,23 @@ public static class MtaStsSqliteBuilderExtensions
             path,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<MtaStsOptions>>().Value.UnusedPolicyLifetime));
+    }
+
+    /// <summary>
+    /// Keeps TLS-RPT session counters and sent marks in the SQLite database file at <paramref name="path"/> (it may be the
+    /// policy store's file), so that a restart in the middle of the day loses no counts and a report is never sent twice.
+    /// Replaces any report store registered before.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddMtaSts</c>.</param>
+    /// <param name="path">The database file; created, with its directory, on first use. A relative path is resolved against the current directory when the store is created.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>Counts are written every <see cref="TlsRptOptions.FlushInterval"/> and when the host stops. The store is a singleton disposed with the container.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
+    public static IMtaStsBuilder AddSqliteTlsReportStore(this IMtaStsBuilder builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return builder.AddTlsReportStore(sp => new SqliteTlsReportStore(path, sp.GetRequiredService<TimeProvider>()));
     }
 }

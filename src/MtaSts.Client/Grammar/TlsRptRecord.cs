@@ -20,9 +20,10 @@ public sealed class TlsRptRecord
     /// <summary>The version tag every TLS-RPT TXT record starts with.</summary>
     internal const string Version = "v=TLSRPTv1";
 
-    private TlsRptRecord(ReadOnlyCollection<Uri> reportUris, IReadOnlyList<KeyValuePair<string, string>> extensions)
+    private TlsRptRecord(ReadOnlyCollection<Uri> reportUris, IReadOnlyList<string> ignoredUris, IReadOnlyList<KeyValuePair<string, string>> extensions)
     {
         ReportUris = reportUris;
+        IgnoredUris = ignoredUris;
         Extensions = extensions;
         MailtoAddresses = reportUris.Where(u => u.Scheme == Uri.UriSchemeMailto).Select(GetMailtoAddress).ToList().AsReadOnly();
         HttpsUris = reportUris.Where(u => u.Scheme == Uri.UriSchemeHttps).ToList().AsReadOnly();
@@ -36,6 +37,13 @@ public sealed class TlsRptRecord
 
     /// <summary>Gets the <c>https:</c> URIs that reports are POSTed to (RFC 8460 §5.4).</summary>
     public IReadOnlyList<Uri> HttpsUris { get; }
+
+    /// <summary>
+    /// Gets the text of each <c>rua</c> URI that was ignored, in the order received: a scheme other than <c>mailto:</c>
+    /// or <c>https:</c>, a raw <c>!</c>, a <c>mailto:</c> without a usable address, an <c>https:</c> without a host.
+    /// </summary>
+    /// <remarks>A sender logs these; it never sends reports to them (RFC 8460 §3).</remarks>
+    public IReadOnlyList<string> IgnoredUris { get; }
 
     /// <summary>Gets the fields other than <c>v</c> and <c>rua</c>, as name/value pairs in the order received.</summary>
     /// <remarks>RFC 8460 §3: unknown fields are ignored; they are kept here for diagnostics only.</remarks>
@@ -57,6 +65,7 @@ public sealed class TlsRptRecord
 
         var seenRua = false;
         List<Uri> uris = [];
+        List<string>? ignored = null;
         List<KeyValuePair<string, string>>? extensions = null;
         var reader = new TxtFieldReader(text, Version.Length);
         while (reader.MoveNext(out var name, out var value))
@@ -65,7 +74,7 @@ public sealed class TlsRptRecord
             {
                 // tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
                 seenRua = true;
-                if (!TryAddUris(value, uris))
+                if (!TryAddUris(value, uris, ref ignored))
                 {
                     return false;
                 }
@@ -86,7 +95,10 @@ public sealed class TlsRptRecord
             return false;
         }
 
-        record = new TlsRptRecord(uris.AsReadOnly(), extensions is null ? ReadOnlyCollection<KeyValuePair<string, string>>.Empty : extensions.AsReadOnly());
+        record = new TlsRptRecord(
+            uris.AsReadOnly(),
+            ignored is null ? ReadOnlyCollection<string>.Empty : ignored.AsReadOnly(),
+            extensions is null ? ReadOnlyCollection<KeyValuePair<string, string>>.Empty : extensions.AsReadOnly());
         return true;
     }
 
@@ -105,7 +117,7 @@ public sealed class TlsRptRecord
     }
 
     /// <summary>Adds the usable URIs of one <c>rua</c> value; returns <see langword="false"/> when the value breaks the grammar.</summary>
-    private static bool TryAddUris(ReadOnlySpan<char> value, List<Uri> uris)
+    private static bool TryAddUris(ReadOnlySpan<char> value, List<Uri> uris, ref List<string>? ignored)
     {
         foreach (var range in value.Split(','))
         {
@@ -126,6 +138,10 @@ public sealed class TlsRptRecord
             if (TryCreateReportUri(token, out var uri))
             {
                 uris.Add(uri);
+            }
+            else
+            {
+                (ignored ??= []).Add(token.ToString());
             }
         }
 

@@ -33,6 +33,12 @@ public sealed class SmtpSessionOutcome
     /// <summary>Gets or initializes the address connected to, if a connection was made.</summary>
     public IPAddress? ReceivingAddress { get; init; }
 
+    /// <summary>
+    /// Gets or initializes the local address the session was made from: the TLS-RPT <c>sending-mta-ip</c> (RFC 8460 §4.4).
+    /// <see langword="null"/> when not known; reports then omit the field.
+    /// </summary>
+    public IPAddress? SendingAddress { get; init; }
+
     /// <summary>Gets or initializes the name the server gave in its greeting, when known.</summary>
     public string? ReceivingHelo { get; init; }
 

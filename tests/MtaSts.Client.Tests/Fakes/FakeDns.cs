@@ -25,6 +25,13 @@ internal sealed class FakeDns : IMtaStsDns
     public void SetRecords(string domain, TimeSpan timeToLive, params string[] records) =>
         _txt["_mta-sts." + domain] = new TxtLookupResult(DnsLookupStatus.Found, records) { TimeToLive = timeToLive };
 
+    /// <summary>Answers TXT queries for the full <paramref name="name"/> (such as <c>_smtp._tls.example.com</c>).</summary>
+    public void SetTxt(string name, params string[] records) =>
+        _txt[name] = new TxtLookupResult(DnsLookupStatus.Found, records, null);
+
+    /// <summary>Makes TXT queries for the full <paramref name="name"/> fail temporarily.</summary>
+    public void SetTxtFailure(string name) => _txt[name] = TxtLookupResult.Failure("dns-serverfailure");
+
     public void SetTemporaryFailure(string domain) => _txt["_mta-sts." + domain] = TxtLookupResult.Failure("dns-serverfailure");
 
     public async Task<TxtLookupResult> LookupTxtAsync(string name, CancellationToken cancellationToken)

@@ -146,6 +146,24 @@ public sealed class TlsRptRecordTests
         Assert.Empty(sut.HttpsUris);
     }
 
+    // H.4: the URIs that cannot be used are kept as text, so that the reporter can log them.
+    [Fact]
+    public void TryParse_UnusableUris_ListedInIgnoredUrisInOrder()
+    {
+        Assert.True(TlsRptRecord.TryParse("v=TLSRPTv1; rua=ftp://x, mailto:a@x.com!10m, https://r.example/v1, mailto:nobody, http://r.example/", out var sut));
+
+        Assert.Equal(["ftp://x", "mailto:a@x.com!10m", "mailto:nobody", "http://r.example/"], sut.IgnoredUris);
+        Assert.Equal(new Uri("https://r.example/v1"), Assert.Single(sut.ReportUris));
+    }
+
+    [Fact]
+    public void TryParse_EveryUriUsable_IgnoredUrisEmpty()
+    {
+        Assert.True(TlsRptRecord.TryParse("v=TLSRPTv1; rua=mailto:a@x.com,https://r.example/v1", out var sut));
+
+        Assert.Empty(sut.IgnoredUris);
+    }
+
     // H.3: repeated rua fields are collected.
     [Fact]
     public void TryParse_RepeatedRua_CollectsAllInOrder()

@@ -56,6 +56,8 @@ internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, s
             return Unreachable(request, ReasonCodes.ConnectTimeout);
         }
 
+        // TLS-RPT sending-mta-ip: the address this connection left from.
+        request.Outcome.SendingAddress = (socket.LocalEndPoint as IPEndPoint)?.Address;
         using var timers = new SessionTimers(options, timeProvider, deliveryToken);
         var monitor = new SessionMonitor(options.MaxReplyBytes);
         using var client = new GuardedSmtpClient(monitor)
