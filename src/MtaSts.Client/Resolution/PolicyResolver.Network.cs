@@ -157,7 +157,7 @@ internal sealed partial class PolicyResolver
 
         _backoff.Clear(domain, policyId);
         var fetchedAt = _clock.UtcNow;
-        var policy = result.Policy;
+        var policy = _policies.Intern(result.Policy);
         if (policy.MaxAge <= TimeSpan.Zero)
         {
             // K.49: max_age 0 applies to this delivery only; it still supersedes what was cached.

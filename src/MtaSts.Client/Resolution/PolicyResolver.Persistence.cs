@@ -112,7 +112,8 @@ internal sealed partial class PolicyResolver
             return null;
         }
 
-        if (record.PolicyText is null || !MtaStsPolicy.TryParse(record.PolicyText, out var policy))
+        // Text seen before (the same provider's policy stored for many domains) was parsed and validated then.
+        if (record.PolicyText is null || (!_policies.TryGet(record.PolicyText, out var policy) && !MtaStsPolicy.TryParse(record.PolicyText, out policy)))
         {
             problem = "the policy text does not parse";
             return null;
@@ -132,7 +133,7 @@ internal sealed partial class PolicyResolver
             return null;
         }
 
-        var entry = new PolicyCacheEntry(record.PolicyDomain, policy, record.PolicyId, record.FetchedAt, NextRefresh(record.FetchedAt, policy), _options.RecordCheckInterval, record.LastUsed);
+        var entry = new PolicyCacheEntry(record.PolicyDomain, _policies.Intern(policy), record.PolicyId, record.FetchedAt, NextRefresh(record.FetchedAt, policy), _options.RecordCheckInterval, record.LastUsed);
         entry.MarkPersisted(record.LastUsed);
         return entry;
     }

@@ -153,6 +153,7 @@ internal sealed partial class PolicyResolver
     {
         Volatile.Write(ref _lastSweepUtcTicks, _clock.UtcNow.UtcTicks);
         _store.RemoveExpiredNegatives(_clock.UtcNow.UtcTicks);
+        _policies.Prune();
         foreach (var entry in _store.Snapshot())
         {
             cancellationToken.ThrowIfCancellationRequested();

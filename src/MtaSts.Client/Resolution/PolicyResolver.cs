@@ -18,6 +18,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
     private readonly MtaStsTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly FetchBackoff _backoff;
+    private readonly PolicyInterner _policies = new();
     private readonly ConcurrentDictionary<(string PolicyDomain, bool Proactive), Task<PolicyResolution>> _inflight = new();
     private readonly CancellationTokenSource _lifetime = new();
     private int _disposed;
