@@ -10,6 +10,13 @@ internal sealed partial class PolicyResolver
     /// </summary>
     private async Task<PolicyResolution> ResolveFromNetworkAsync(string domain, RefreshKind kind, CancellationToken cancellationToken)
     {
+        if (kind == RefreshKind.OnDemand && _store.TryGet(domain, out var cached) && cached.IsValidAt(_clock.UtcNow.UtcTicks))
+        {
+            // A caller that missed the cache just before another's lookup stored its answer (and left the single-flight
+            // table): the answer is here now, no need to ask DNS again.
+            return cached.Current;
+        }
+
         _store.TryGetPolicy(domain, out var entry);
         var durableUnknown = false;
         if (_durable is not null && kind != RefreshKind.Proactive && (entry is null || !entry.IsValidAt(_clock.UtcNow.UtcTicks)))
