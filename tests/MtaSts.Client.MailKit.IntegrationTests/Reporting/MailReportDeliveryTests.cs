@@ -39,7 +39,7 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
 
         var received = await DeliveryEnvironment.WaitForMessageAsync(env.Postfix, "TLS-Report-Domain: " + domain);
         var message = received.ToMimeMessage();
-        var fileName = $"{submitter}!{domain}!{reporter.DayStart.ToUnixTimeSeconds()}!{reporter.DayStart.AddDays(1).AddSeconds(-1).ToUnixTimeSeconds()}!it1.json.gz";
+        var fileName = $"{submitter}!{domain}!{reporter.DayStart.ToUnixTimeSeconds()}!{reporter.DayStart.AddDays(1).ToUnixTimeSeconds()}!it1.json.gz";
 
         // Envelope and headers (RFC 8460 §5.3, RFC 8689).
         Assert.Equal("tlsrpt@" + submitter, received.Sender);
@@ -67,7 +67,7 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
 
         // The report: the day's three sessions under the testing policy, the expired certificate as a failure detail.
         Assert.Equal(("Sender Org", "tlsrpt@" + submitter), (report.OrganizationName, report.ContactInfo));
-        Assert.Equal((reporter.DayStart, reporter.DayStart.AddDays(1).AddSeconds(-1)), (report.StartDateTime, report.EndDateTime));
+        Assert.Equal((reporter.DayStart, reporter.DayStart.AddDays(1)), (report.StartDateTime, report.EndDateTime));
         var policy = Assert.Single(report.Policies);
         Assert.Equal((TlsRptPolicyType.Sts, domain), (policy.PolicyType, policy.PolicyDomain));
         Assert.Contains("mode: testing", policy.PolicyStrings);
