@@ -51,14 +51,25 @@ internal sealed class LoopbackDnsResponder : IDisposable
             {
                 received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stopping.Token);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException)
+            {
+                // An ICMP "port unreachable" for an earlier answer (its client had gone): carry on.
+                continue;
             }
 
             if (Answer(buffer.AsSpan(0, received.ReceivedBytes)) is { } answer)
             {
-                await _socket.SendToAsync(answer, SocketFlags.None, received.RemoteEndPoint);
+                try
+                {
+                    await _socket.SendToAsync(answer, SocketFlags.None, received.RemoteEndPoint);
+                }
+                catch (SocketException)
+                {
+                }
             }
         }
     }
@@ -103,6 +114,7 @@ internal sealed class LoopbackDnsResponder : IDisposable
         response[2] = (byte)(0x84 | (query[2] & 0x01)); // QR, AA, keep RD
         response[3] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(6), (ushort)(rdata.Length == 0 ? 0 : 1));
+        BinaryPrimitives.WriteUInt32BigEndian(response.AsSpan(8), 0); // no authority, no additional (the query's EDNS record is not echoed)
         if (rdata.Length > 0)
         {
             var at = questionEnd;

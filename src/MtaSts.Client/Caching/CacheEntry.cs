@@ -8,14 +8,39 @@ namespace MtaSts;
 internal abstract class CacheEntry
 {
     private PolicyResolution _current;
+    private long _lastUsedUtcTicks;
+    private long _nextRecordCheckUtcTicks;
 
-    protected CacheEntry(string policyDomain, long expiresAtUtcTicks, PolicyResolution current)
+    protected CacheEntry(string policyDomain, long expiresAtUtcTicks, PolicyResolution current, long lastUsedUtcTicks, long nextRecordCheckUtcTicks, bool isNegative)
     {
         PolicyDomain = policyDomain;
         ExpiresAtUtcTicks = expiresAtUtcTicks;
         SoftExpiresAtUtcTicks = expiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks;
         _current = current;
+        _lastUsedUtcTicks = lastUsedUtcTicks;
+        _nextRecordCheckUtcTicks = nextRecordCheckUtcTicks;
+        IsNegative = isNegative;
     }
+
+    /// <summary>Gets a value indicating whether this is a cached "no policy" answer (<see cref="NegativeCacheEntry"/>).</summary>
+    public bool IsNegative { get; }
+
+    public DateTimeOffset LastUsed => new(Volatile.Read(ref _lastUsedUtcTicks), TimeSpan.Zero);
+
+    /// <summary>Gets when the TXT id is re-checked in the background next; never for a "no policy" answer.</summary>
+    public long NextRecordCheckUtcTicks => Volatile.Read(ref _nextRecordCheckUtcTicks);
+
+    /// <summary>Records a use. Writes at most once a second so that a hot entry's cache line is not bounced between cores.</summary>
+    public void Touch(long utcTicks)
+    {
+        if (utcTicks - Volatile.Read(ref _lastUsedUtcTicks) > TimeSpan.TicksPerSecond)
+        {
+            Volatile.Write(ref _lastUsedUtcTicks, utcTicks);
+        }
+    }
+
+    /// <summary>Moves the next background re-check, for example after a synchronous one.</summary>
+    public void DeferRecordCheck(long nextCheckUtcTicks) => Volatile.Write(ref _nextRecordCheckUtcTicks, nextCheckUtcTicks);
 
     public string PolicyDomain { get; }
 

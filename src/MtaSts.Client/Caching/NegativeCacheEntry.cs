@@ -7,6 +7,6 @@ namespace MtaSts;
 /// replaced by one (Decision 24), and any fetched policy replaces it.
 /// </summary>
 internal sealed class NegativeCacheEntry(string policyDomain, PolicyResolution resolution, DateTimeOffset expiresAt)
-    : CacheEntry(policyDomain, expiresAt.UtcTicks, resolution)
+    : CacheEntry(policyDomain, expiresAt.UtcTicks, resolution, lastUsedUtcTicks: 0, nextRecordCheckUtcTicks: long.MaxValue, isNegative: true)
 {
 }

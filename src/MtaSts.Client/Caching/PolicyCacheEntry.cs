@@ -6,22 +6,16 @@ namespace MtaSts;
 /// </summary>
 internal sealed class PolicyCacheEntry : CacheEntry
 {
-    private long _lastUsedUtcTicks;
-    private long _nextRecordCheckUtcTicks;
     private int _recordCheckRunning;
     private long _persistedLastUsedUtcTicks;
     private long _nextRefreshUtcTicks;
 
     public PolicyCacheEntry(string policyDomain, MtaStsPolicy policy, string policyId, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt, TimeSpan recordCheckInterval, DateTimeOffset? lastUsed = null)
-        : this(new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, fetchedAt + policy.MaxAge))
-    {
+        : this(new PolicyResolution(policyDomain, PolicyResolutionStatus.Cached, policy, policyId, fetchedAt, fetchedAt + policy.MaxAge), (lastUsed ?? fetchedAt).UtcTicks, (fetchedAt + recordCheckInterval).UtcTicks) =>
         _nextRefreshUtcTicks = nextRefreshAt.UtcTicks;
-        _lastUsedUtcTicks = (lastUsed ?? fetchedAt).UtcTicks;
-        _nextRecordCheckUtcTicks = (fetchedAt + recordCheckInterval).UtcTicks;
-    }
 
-    private PolicyCacheEntry(PolicyResolution cached)
-        : base(cached.PolicyDomain, cached.ExpiresAt!.Value.UtcTicks, cached) => Cached = cached;
+    private PolicyCacheEntry(PolicyResolution cached, long lastUsedUtcTicks, long nextRecordCheckUtcTicks)
+        : base(cached.PolicyDomain, cached.ExpiresAt!.Value.UtcTicks, cached, lastUsedUtcTicks, nextRecordCheckUtcTicks, isNegative: false) => Cached = cached;
 
     public MtaStsPolicy Policy => Cached.Policy!;
 
@@ -38,26 +32,13 @@ internal sealed class PolicyCacheEntry : CacheEntry
     /// <summary>Gets the resolution for a cache hit with nothing to report.</summary>
     public PolicyResolution Cached { get; }
 
-    public DateTimeOffset LastUsed => new(Volatile.Read(ref _lastUsedUtcTicks), TimeSpan.Zero);
-
-    public long NextRecordCheckUtcTicks => Volatile.Read(ref _nextRecordCheckUtcTicks);
-
     public bool IsRecordCheckRunning => Volatile.Read(ref _recordCheckRunning) != 0;
 
     /// <summary>Gets a value indicating whether a use newer than the stored one by more than a day has not been written to the durable store.</summary>
-    public bool LastUsedNeedsPersisting => Volatile.Read(ref _lastUsedUtcTicks) - Volatile.Read(ref _persistedLastUsedUtcTicks) > TimeSpan.TicksPerDay;
+    public bool LastUsedNeedsPersisting => LastUsed.UtcTicks - Volatile.Read(ref _persistedLastUsedUtcTicks) > TimeSpan.TicksPerDay;
 
     /// <summary>Moves the next proactive refresh, for example after one failed.</summary>
     public void RescheduleRefresh(DateTimeOffset at) => Volatile.Write(ref _nextRefreshUtcTicks, at.UtcTicks);
-
-    /// <summary>Records a use. Writes at most once a second so that a hot entry's cache line is not bounced between cores.</summary>
-    public void Touch(long utcTicks)
-    {
-        if (utcTicks - Volatile.Read(ref _lastUsedUtcTicks) > TimeSpan.TicksPerSecond)
-        {
-            Volatile.Write(ref _lastUsedUtcTicks, utcTicks);
-        }
-    }
 
     /// <summary>Sets what later cache hits report: a failure met while re-checking or refreshing, or nothing.</summary>
     public void SetReportedFailure(TlsRptResultType? resultType, string? reasonCode)
@@ -74,10 +55,7 @@ internal sealed class PolicyCacheEntry : CacheEntry
 
     public void EndRecordCheck(long nextCheckUtcTicks)
     {
-        Volatile.Write(ref _nextRecordCheckUtcTicks, nextCheckUtcTicks);
+        DeferRecordCheck(nextCheckUtcTicks);
         Volatile.Write(ref _recordCheckRunning, 0);
     }
-
-    /// <summary>Moves the next background re-check, for example after a synchronous one.</summary>
-    public void DeferRecordCheck(long nextCheckUtcTicks) => Volatile.Write(ref _nextRecordCheckUtcTicks, nextCheckUtcTicks);
 }

@@ -72,20 +72,12 @@ internal sealed class MtaStsTelemetry : IDisposable
     /// Counts a cache hit. On the hot path: without a listener it costs one field read, and with one it allocates
     /// nothing (a single tag whose value is a constant string).
     /// </summary>
-    public void CacheHit()
+    public void CacheHit(CacheEntry entry)
     {
         if (_cacheLookups.Enabled)
         {
-            _cacheLookups.Add(1, new KeyValuePair<string, object?>(CacheResultTag, "hit"));
-        }
-    }
-
-    /// <summary>Counts a cache hit on a cached "no policy" answer (issue 11); on the hot path, like <see cref="CacheHit"/>.</summary>
-    public void NegativeCacheHit()
-    {
-        if (_cacheLookups.Enabled)
-        {
-            _cacheLookups.Add(1, new KeyValuePair<string, object?>(CacheResultTag, "negative_hit"));
+            // A cached "no policy" answer (issue 11) is a hit of its own kind.
+            _cacheLookups.Add(1, new KeyValuePair<string, object?>(CacheResultTag, entry.IsNegative ? "negative_hit" : "hit"));
         }
     }
 

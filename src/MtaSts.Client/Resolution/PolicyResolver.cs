@@ -54,21 +54,14 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
             var now = _clock.CoarseUtcTicks;
             if (now < entry.SoftExpiresAtUtcTicks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
             {
-                if (entry is PolicyCacheEntry policy)
+                entry.Touch(now);
+                if (now >= entry.NextRecordCheckUtcTicks)
                 {
-                    policy.Touch(now);
-                    if (now >= policy.NextRecordCheckUtcTicks)
-                    {
-                        StartBackgroundRecordCheck(policy);
-                    }
-
-                    _telemetry.CacheHit();
-                }
-                else
-                {
-                    _telemetry.NegativeCacheHit();
+                    // Never for a cached "no policy" answer: its next check is at the end of time.
+                    StartBackgroundRecordCheck((PolicyCacheEntry)entry);
                 }
 
+                _telemetry.CacheHit(entry);
                 return new ValueTask<PolicyResolution>(entry.Current);
             }
         }
@@ -112,20 +105,13 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         {
             // A valid entry reached through a name that was not in normal form (upper case, U-labels, trailing dot).
             var now = _clock.UtcNow.UtcTicks;
-            if (entry is PolicyCacheEntry policy)
+            entry.Touch(now);
+            if (now >= entry.NextRecordCheckUtcTicks)
             {
-                policy.Touch(now);
-                if (now >= policy.NextRecordCheckUtcTicks)
-                {
-                    StartBackgroundRecordCheck(policy);
-                }
+                StartBackgroundRecordCheck((PolicyCacheEntry)entry);
+            }
 
-                _telemetry.CacheHit();
-            }
-            else
-            {
-                _telemetry.NegativeCacheHit();
-            }
+            _telemetry.CacheHit(entry);
             return entry.Current;
         }
 

@@ -108,14 +108,19 @@ public sealed class ResolverTelemetryTests : IDisposable
     }
 
     [Fact]
-    public void CacheHitAndMiss_RecordOnTheOneCacheInstrumentWithAResultTag()
+    public async Task CacheHitAndMiss_RecordOnTheOneCacheInstrumentWithAResultTag()
     {
         using var lookups = new MetricCollector<long>(_h.Telemetry.Meter, "mtasts.cache.lookups");
 
-        _h.Telemetry.CacheHit();
-        _h.Telemetry.CacheMiss();
+        _h.Dns.SetId("example.com", "a");
+        _h.Fetcher.SetPolicy("example.com");
+        _h.Dns.SetNotFound("nopolicy.example", TimeSpan.FromMinutes(5));
+        await _h.Resolver.ResolveAsync("example.com");
+        await _h.Resolver.ResolveAsync("nopolicy.example");
+        await _h.Resolver.ResolveAsync("example.com");
+        await _h.Resolver.ResolveAsync("nopolicy.example");
 
-        Assert.Equal(["hit", "miss"], lookups.GetMeasurementSnapshot().Select(m => (string?)m.Tags[MtaStsTelemetry.CacheResultTag]));
+        Assert.Equal(["miss", "miss", "hit", "negative_hit"], lookups.GetMeasurementSnapshot().Select(m => (string?)m.Tags[MtaStsTelemetry.CacheResultTag]));
         Assert.All(lookups.GetMeasurementSnapshot(), m => Assert.Single(m.Tags));
     }
 }
