@@ -11,7 +11,7 @@ namespace MtaSts.Benchmarks;
 /// </summary>
 internal sealed class LoopbackDnsResponder : IDisposable
 {
-    private static readonly byte[] TxtRdata = [.. new byte[] { 21 }, .. "v=STSv1; id=bench1"u8.ToArray()];
+    private static readonly byte[] TxtRdata = [(byte)"v=STSv1; id=bench1".Length, .. "v=STSv1; id=bench1"u8.ToArray()];
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
