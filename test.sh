@@ -64,8 +64,10 @@ for project in src/*/; do
   done
   cmp -s <(unzip -p "$nupkg" README.md) "$project/README.md" \
     || { echo "package check: README.md of $nupkg is not $project""README.md"; status=1; }
-  [ -f "$snupkg" ] && unzip -p "$snupkg" "lib/net10.0/$id.pdb" | grep -aq 'https://raw.githubusercontent.com/mtasts-client/MtaSts.Client/' \
-    || { echo "package check: no Source Link data in the PDB of $snupkg"; status=1; }
+  # The libraries' PDBs travel in their symbols packages; the tool's travels inside the tool package itself.
+  if [ "$id" = MtaSts.Tool ]; then pdb_package=$nupkg; pdb="tools/net10.0/any/$id.pdb"; else pdb_package=$snupkg; pdb="lib/net10.0/$id.pdb"; fi
+  [ -f "$pdb_package" ] && unzip -p "$pdb_package" "$pdb" | grep -aq 'https://raw.githubusercontent.com/mtasts-client/MtaSts.Client/' \
+    || { echo "package check: no Source Link data in $pdb of $pdb_package"; status=1; }
   echo "package check: $nupkg"
 done
 
