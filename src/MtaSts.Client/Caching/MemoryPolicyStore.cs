@@ -27,6 +27,20 @@ internal sealed class MemoryPolicyStore
     public void Set(CacheEntry entry) => _entries[entry.PolicyDomain] = entry;
 
     /// <summary>
+    /// Stores <paramref name="entry"/> only if the slot still holds <paramref name="expected"/> (a policy or nothing), or a
+    /// "no policy" answer: a newer policy stored meanwhile, by a concurrent fetch say, is never replaced by an older one.
+    /// </summary>
+    public bool TryReplacePolicy(PolicyCacheEntry entry, PolicyCacheEntry? expected)
+    {
+        if (_entries.TryGetValue(entry.PolicyDomain, out var current) && current is NegativeCacheEntry)
+        {
+            return _entries.TryUpdate(entry.PolicyDomain, entry, current);
+        }
+
+        return expected is null ? _entries.TryAdd(entry.PolicyDomain, entry) : _entries.TryUpdate(entry.PolicyDomain, entry, expected);
+    }
+
+    /// <summary>
     /// Stores a "no policy" answer only if the slot still holds <paramref name="expected"/> (or nothing when it is
     /// <see langword="null"/>): a policy stored meanwhile, by a concurrent refresh say, is never overwritten by it.
     /// </summary>

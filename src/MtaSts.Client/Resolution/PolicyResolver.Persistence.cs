@@ -86,7 +86,13 @@ internal sealed partial class PolicyResolver
             return (null, false);
         }
 
-        StoreEntry(entry);
+        // Compare-and-swap: a policy fetched meanwhile (a concurrent refresh) is newer than what the store held.
+        if (!_store.TryReplacePolicy(entry, current))
+        {
+            return (null, false);
+        }
+
+        Reschedule(entry, entry.NextRefreshAt);
         return (entry, false);
     }
 
