@@ -43,7 +43,8 @@ internal static class SocketmapReplies
         foreach (var pattern in policy.MxPatterns)
         {
             // Postfix's match list: ".example.net" matches names under example.net (the certificate check of "secure").
-            var text = pattern.ToString().ToLowerInvariant();
+            // Written as in the policy (Postfix compares without case), duplicates once, as postfix-mta-sts-resolver does.
+            var text = pattern.ToString();
             var match = pattern.IsWildcard ? text[1..] : text;
             if (seen.Add(match))
             {
@@ -63,7 +64,7 @@ internal static class SocketmapReplies
                 .Append(" policy_ttl=").Append(((long)policy.MaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture));
             foreach (var pattern in policy.MxPatterns)
             {
-                attributes.Append(" mx_host_pattern=").Append(pattern.ToString().ToLowerInvariant());
+                attributes.Append(" mx_host_pattern=").Append(pattern.ToString());
             }
 
             var withPatterns = reply.Length + attributes.Length;
