@@ -118,6 +118,8 @@ internal static partial class ServePostfixCommand
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Configuration = new ConfigurationManager() });
         builder.Configuration.AddConfiguration(configuration);
+        // The fetch client's per-request Information lines are noise for a daemon; a Logging section may say otherwise.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {
