@@ -12,7 +12,8 @@ namespace MtaSts.Tool.Postfix;
 /// With TLS-RPT on, the Postfix 3.10 attributes follow: <c>policy_type=sts policy_domain=D policy_ttl=MAX_AGE</c>, one
 /// <c>mx_host_pattern=P</c> per pattern as written in the policy, and one <c>{ policy_string = LINE }</c> per policy line
 /// (RFC 8460 §4.3). A line holding a brace cannot be quoted in Postfix's attribute syntax and is left out. Postfix accepts
-/// replies of at most 100,000 bytes: a reply that would be longer loses its <c>policy_string</c> attributes.
+/// replies of at most 100,000 bytes: a reply that would be longer loses its <c>policy_string</c> attributes, and if that
+/// is not enough, all the TLS-RPT attributes.
 /// </remarks>
 internal static class SocketmapReplies
 {
@@ -76,12 +77,17 @@ internal static class SocketmapReplies
                 }
             }
 
-            if (Encoding.UTF8.GetByteCount(reply.ToString()) + Encoding.UTF8.GetByteCount(attributes.ToString()) > MaxReplyPayload)
+            var baseBytes = Encoding.UTF8.GetByteCount(reply.ToString());
+            if (baseBytes + Encoding.UTF8.GetByteCount(attributes.ToString()) > MaxReplyPayload)
             {
                 attributes.Length = withPatterns - reply.Length;
             }
 
-            reply.Append(attributes);
+            // Still too long (thousands of patterns): the policy without its report attributes rather than no policy.
+            if (baseBytes + Encoding.UTF8.GetByteCount(attributes.ToString()) <= MaxReplyPayload)
+            {
+                reply.Append(attributes);
+            }
         }
 
         var payload = Encoding.UTF8.GetBytes(reply.ToString());
