@@ -49,6 +49,7 @@ internal sealed class ServePostfixOptionsValidator : IValidateOptions<ServePostf
         var limits = options.Limits;
         Range(failures, "Limits:MaxConnections", limits.MaxConnections, 1, 1_000_000);
         Range(failures, "Limits:MaxRequestBytes", limits.MaxRequestBytes, 64, 65_536);
+        Range(failures, "Limits:DedicatedThreads", limits.DedicatedThreads, 0, 4096);
         Range(failures, "Limits:IdleTimeout", limits.IdleTimeout, OneSecond, TimeSpan.FromDays(1));
         Range(failures, "Limits:RequestTimeout", limits.RequestTimeout, OneSecond, TimeSpan.FromHours(1));
         Range(failures, "Limits:ShutdownTimeout", limits.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10));

@@ -15,6 +15,13 @@ internal sealed class ServerLimitsOptions
     /// <summary>Gets or sets how long a started request may take to arrive, and the client to take its replies (Postfix's 100 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// Gets or sets how many connections get a thread of their own with blocking reads (cheaper per request when each
+    /// connection has one request in flight, as Postfix's smtp processes do); connections beyond use asynchronous I/O.
+    /// 0: all asynchronous.
+    /// </summary>
+    public int DedicatedThreads { get; set; } = 64;
+
     /// <summary>Gets or sets how long a stop waits for requests being answered before closing their connections.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

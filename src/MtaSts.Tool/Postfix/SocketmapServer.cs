@@ -28,6 +28,7 @@ internal sealed partial class SocketmapServer : IHostedService, IAsyncDisposable
     private ITimer? _watchdog;
     private long _nextId;
     private int _active;
+    private int _threads;
     private long _refusedLogged;
 
     public SocketmapServer(IOptions<ServePostfixOptions> options, IMtaStsPolicyResolver resolver, SocketmapTelemetry telemetry, TimeProvider time, ILogger<SocketmapServer> logger)
@@ -262,7 +263,15 @@ internal sealed partial class SocketmapServer : IHostedService, IAsyncDisposable
             var peer = isTcp ? Describe(client.RemoteEndPoint) : "unix";
             var connection = new SocketmapConnection(Interlocked.Increment(ref _nextId), client, peer, _responder, _limits, _telemetry, _time, _logger);
             _connections[connection.Id] = connection;
-            _ = RunAsync(connection);
+            if (Interlocked.Increment(ref _threads) <= _options.Limits.DedicatedThreads)
+            {
+                new Thread(() => RunBlocking(connection)) { IsBackground = true, Name = "socketmap-connection" }.Start();
+            }
+            else
+            {
+                Interlocked.Decrement(ref _threads);
+                _ = RunAsync(connection);
+            }
         }
     }
 
@@ -280,6 +289,26 @@ internal sealed partial class SocketmapServer : IHostedService, IAsyncDisposable
         finally
         {
             _connections.TryRemove(connection.Id, out _);
+            Interlocked.Decrement(ref _active);
+            _telemetry.ConnectionClosed();
+        }
+    }
+
+    private void RunBlocking(SocketmapConnection connection)
+    {
+        _telemetry.ConnectionOpened();
+        try
+        {
+            connection.RunBlocking();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogConnectionFailed(_logger, connection.Id, ex);
+        }
+        finally
+        {
+            _connections.TryRemove(connection.Id, out _);
+            Interlocked.Decrement(ref _threads);
             Interlocked.Decrement(ref _active);
             _telemetry.ConnectionClosed();
         }

@@ -128,6 +128,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return code;
     }
 
+    /// <summary>Waits until the server logged <paramref name="text"/> (its console log is written asynchronously).</summary>
+    public Task WaitForOutputAsync(string text) =>
+        Poll.UntilAsync(() => Output.Contains(text, StringComparison.Ordinal), $"the server to log '{text}'", TimeSpan.FromSeconds(15));
+
     /// <summary>The number of output lines that contain <paramref name="text"/>.</summary>
     public int CountLines(string text)
     {

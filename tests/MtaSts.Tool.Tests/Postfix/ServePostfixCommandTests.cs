@@ -157,8 +157,10 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
         Assert.Equal("NOTFOUND ", await client.QueryAsync("postfix [192.0.2.1]"));
     }
 
-    [Fact]
-    public async Task Sigterm_RequestBeingResolved_GetsItsReplyBeforeTheServerExits()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    public async Task Sigterm_RequestBeingResolved_GetsItsReplyBeforeTheServerExits(int dedicatedThreads)
     {
         var domain = await env.AddDomainAsync(PolicyCase.Enforce, [MxHosts.Valid], ["mx.example.net"]);
         env.Mta.Https.SetResponse("mta-sts." + domain, new PolicyResponse
@@ -167,7 +169,8 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
             Delay = TimeSpan.FromSeconds(3),
         });
         var port = FreePort.GetTcpPort();
-        await using var server = await ServerProcess.StartAsync(env.ServeArgs(port));
+        var config = await WriteAsync($$"""{ "Limits": { "DedicatedThreads": {{dedicatedThreads}} } }""");
+        await using var server = await ServerProcess.StartAsync(["--config", config, .. env.ServeArgs(port)]);
         using var client = await SocketmapClient.ConnectAsync(port);
         using var idle = await SocketmapClient.ConnectAsync(port);
         Assert.Equal("NOTFOUND ", await idle.QueryAsync("postfix [192.0.2.1]"));
@@ -240,7 +243,7 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
         using var client = await SocketmapClient.ConnectAsync(port);
 
         Assert.Equal(PolicyLine, await client.QueryAsync("postfix " + domain, TimeSpan.FromSeconds(60)));
-        await Poll.UntilAsync(() => activator.Output.Contains("Using 1 listening sockets passed by systemd", StringComparison.Ordinal), "the server's log", TimeSpan.FromSeconds(10));
+        await activator.WaitForOutputAsync("Using 1 listening sockets passed by systemd");
     }
 
     private static uint FileGroup(string path)

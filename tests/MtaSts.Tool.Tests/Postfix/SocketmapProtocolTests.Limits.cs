@@ -9,11 +9,13 @@ namespace MtaSts.Tool.Tests.Postfix;
 /// <summary>Limits: stalled and idle clients, many connections, long pipelines; the server stays up and its memory bounded.</summary>
 public sealed partial class SocketmapProtocolTests
 {
-    [Fact]
-    public async Task Send_ClientStallsMidRequest_IsClosedAfterTheRequestTimeoutWhileOthersAreServed()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    public async Task Send_ClientStallsMidRequest_IsClosedAfterTheRequestTimeoutWhileOthersAreServed(int dedicatedThreads)
     {
         var port = FreePort.GetTcpPort();
-        var config = await WriteConfigAsync("""{ "Limits": { "RequestTimeout": "00:00:02", "IdleTimeout": "00:10:00" } }""");
+        var config = await WriteConfigAsync($$"""{ "Limits": { "RequestTimeout": "00:00:02", "IdleTimeout": "00:10:00", "DedicatedThreads": {{dedicatedThreads}} } }""");
         await using var server = await ServerProcess.StartAsync(env.ServeArgs(port, "--config", config));
         using var stalled = await SocketmapClient.ConnectAsync(port);
         await stalled.SendRawAsync("20:postfix exam"u8.ToArray());
@@ -22,7 +24,7 @@ public sealed partial class SocketmapProtocolTests
         Assert.Equal("NOTFOUND ", await other.QueryAsync("postfix [192.0.2.1]"));
 
         Assert.True(await stalled.WaitForCloseAsync(TimeSpan.FromSeconds(30)), server.Output);
-        Assert.Contains("waited 2 s for an incomplete request; closed", server.Output, StringComparison.Ordinal);
+        await server.WaitForOutputAsync("waited 2 s for an incomplete request; closed");
         Assert.Equal("NOTFOUND ", await other.QueryAsync("postfix [192.0.2.2]"));
     }
 
@@ -103,11 +105,15 @@ public sealed partial class SocketmapProtocolTests
         Assert.False(server.HasExited);
     }
 
-    [Fact]
-    public async Task Send_TenThousandPipelinedRequests_AllAnsweredInOrder()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    public async Task Send_TenThousandPipelinedRequests_AllAnsweredInOrder(int dedicatedThreads)
     {
         var domain = await env.AddDomainAsync(PolicyCase.Enforce, [MxHosts.Valid], ["mx.example.net"]);
-        var (server, port) = await env.DefaultServerAsync();
+        var port = FreePort.GetTcpPort();
+        var config = await WriteConfigAsync($$"""{ "Limits": { "DedicatedThreads": {{dedicatedThreads}} } }""");
+        await using var server = await ServerProcess.StartAsync(env.ServeArgs(port, "--config", config));
         using var client = await SocketmapClient.ConnectAsync(port);
         string Request(int i) => (i % 3) switch
         {
@@ -184,7 +190,7 @@ public sealed partial class SocketmapProtocolTests
             Assert.True(await refused.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
         }
 
-        await Poll.UntilAsync(() => server.Output.Contains("Connection refused: 3 connections are open", StringComparison.Ordinal), "the refusal in the log", TimeSpan.FromSeconds(10));
+        await server.WaitForOutputAsync("Connection refused: 3 connections are open");
         open[0].Dispose();
         await Poll.UntilAsync(() => TryQuery(port), "a connection slot to be freed", TimeSpan.FromSeconds(10));
         foreach (var client in open)

@@ -109,24 +109,38 @@ public sealed partial class SocketmapProtocolTests(ToolEnvironment env)
 
         Assert.Equal(expected, await client.ReadReplyAsync());
         Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
-        Assert.Contains("answered PERM and closed", server.Output, StringComparison.Ordinal);
+        await server.WaitForOutputAsync("answered PERM and closed");
         using var next = await SocketmapClient.ConnectAsync(port);
         Assert.Equal("NOTFOUND ", await next.QueryAsync("postfix [192.0.2.1]"));
     }
 
-    [Fact]
-    public async Task Send_RequestsBeforeAMalformedOne_AreAnsweredInOrderFirst()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    public async Task Send_RequestsBeforeAMalformedOne_AreAnsweredInOrderFirst(int dedicatedThreads)
     {
-        var domain = await env.AddDomainAsync(PolicyCase.Enforce, [MxHosts.Valid], ["mx.example.net"]);
-        var (_, port) = await env.DefaultServerAsync();
+        var domain = await env.AddDomainAsync(PolicyCase.NoPolicy, [MxHosts.Valid], []);
+        var slow = await env.AddDomainAsync(PolicyCase.Enforce, [MxHosts.Valid], ["mx.example.net"]);
+        env.Mta.Https.SetResponse("mta-sts." + slow, new PolicyResponse
+        {
+            Body = System.Text.Encoding.UTF8.GetBytes(MtaStsEnvironment.Policy("enforce", 86400, "mx.example.net")),
+            Delay = TimeSpan.FromSeconds(1),
+        });
+        var port = FreePort.GetTcpPort();
+        var config = Path.Combine(env.TempDirectory, $"serve-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, $$"""{ "Limits": { "DedicatedThreads": {{dedicatedThreads}} } }""");
+        await using var server = await ServerProcess.StartAsync(env.ServeArgs(port, "--config", config));
         using var client = await SocketmapClient.ConnectAsync(port);
 
+        // The first waits for a slow policy fetch; the others, answered at once, must still come after it.
         await client.SendRawAsync([
-            .. SocketmapClient.Encode("postfix " + domain),
+            .. SocketmapClient.Encode("postfix " + slow),
             .. SocketmapClient.Encode("postfix [192.0.2.1]"),
+            .. SocketmapClient.Encode("postfix " + domain),
             .. "7:garbage!"u8.ToArray()]);
 
         Assert.Equal("OK secure match=mx.example.net servername=hostname", await client.ReadReplyAsync());
+        Assert.Equal("NOTFOUND ", await client.ReadReplyAsync());
         Assert.Equal("NOTFOUND ", await client.ReadReplyAsync());
         Assert.Equal("PERM bad netstring: no ',' after the payload", await client.ReadReplyAsync());
         Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
