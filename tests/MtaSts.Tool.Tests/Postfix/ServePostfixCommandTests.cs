@@ -38,6 +38,20 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
     }
 
     [Fact]
+    public async Task Serve_SampleConfiguration_LoadsAndAppliesItsNames()
+    {
+        // samples/postfix/serve-postfix.json as shipped; only where it listens and its store (a system path) are replaced.
+        var sample = Path.Combine(AppContext.BaseDirectory, "serve-postfix.json");
+        var domain = await env.AddDomainAsync(PolicyCase.Testing, [MxHosts.Valid], ["mx.example.net", "*.example.net"]);
+        var port = FreePort.GetTcpPort();
+        await using var server = await ServerProcess.StartAsync(["--config", sample, "--store", "none", .. env.ServeArgs(port)]);
+        using var client = await SocketmapClient.ConnectAsync(port);
+
+        Assert.Equal("NOTFOUND ", await client.QueryAsync("postfix " + domain));
+        Assert.Equal(PolicyLine, await client.QueryAsync("strict " + domain));
+    }
+
+    [Fact]
     public async Task Serve_TestingEnforceOnTheCommandLine_OverridesTheFile()
     {
         var domain = await env.AddDomainAsync(PolicyCase.Testing, [MxHosts.Valid], ["mx.example.net", "*.example.net"]);
