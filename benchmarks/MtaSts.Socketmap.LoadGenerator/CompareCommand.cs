@@ -76,11 +76,15 @@ internal static class CompareCommand
                 foreach (var connections in settings.Connections)
                 {
                     var row = new ComparisonRow(kind, connections, mode);
+                    var clientCpu = new double[2];
                     foreach (var server in new[] { ours, theirs })
                     {
                         var before = server.ProcessorTime;
+                        var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
                         var result = LoadRunner.Run(new LoadSettings(server.EndPoint, connections, mode, keys, settings.Duration, settings.Warmup, settings.Depth));
-                        var cpu = (server.ProcessorTime - before).TotalSeconds / (settings.Duration + settings.Warmup).TotalSeconds;
+                        var seconds = (settings.Duration + settings.Warmup).TotalSeconds;
+                        var cpu = (server.ProcessorTime - before).TotalSeconds / seconds;
+                        clientCpu[server == ours ? 0 : 1] = (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalSeconds / seconds;
                         if (server == ours)
                         {
                             row.Ours = result;
@@ -92,6 +96,8 @@ internal static class CompareCommand
                             row.TheirCpu = cpu;
                         }
                     }
+
+                    row.ClientCpu = (clientCpu[0], clientCpu[1]);
 
                     rows.Add(row);
                     Console.Error.WriteLine(row.ToProgressLine());
@@ -179,6 +185,8 @@ internal static class CompareCommand
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Each cell: {settings.Warmup.TotalSeconds:0.#} s warm-up, {settings.Duration.TotalSeconds:0.#} s measured; pipelined depth {settings.Depth} per connection; {settings.Domains} domains of each kind; answers that differ between the servers: {mismatches}.");
+        text.AppendLine();
+        text.AppendLine("CPU: cores used by the server + by the load generator (with the DNS forwarder) during the cell; both share the machine's cores.");
         text.AppendLine();
         text.AppendLine("| lookups | connections | in flight | serve-postfix q/s | p50 µs | p99 µs | CPU | resolver q/s | p50 µs | p99 µs | CPU | throughput | p99 | target |");
         text.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");

@@ -13,6 +13,9 @@ internal sealed class ComparisonRow(string kind, int connections, LoadMode mode)
 
     public double TheirCpu { get; set; }
 
+    /// <summary>Gets or sets the cores the load generator (with the DNS forwarder) used while measuring ours and theirs.</summary>
+    public (double Ours, double Theirs) ClientCpu { get; set; }
+
     public double Ratio => Ours!.QueriesPerSecond / Theirs!.QueriesPerSecond;
 
     /// <summary>The targets: at least 5× with one request in flight, 10× pipelined, at a lower p99.</summary>
@@ -26,7 +29,7 @@ internal sealed class ComparisonRow(string kind, int connections, LoadMode mode)
 
     public string ToMarkdown() => string.Create(
         CultureInfo.InvariantCulture,
-        $"| {kind} | {connections} | {Mode} | {Ours!.QueriesPerSecond:N0} | {Ours.P50Microseconds:0} | {Ours.P99Microseconds:0} | {OurCpu:0.00} | {Theirs!.QueriesPerSecond:N0} | {Theirs.P50Microseconds:0} | {Theirs.P99Microseconds:0} | {TheirCpu:0.00} | **{Ratio:0.0}×** | {(Ours.P99Microseconds < Theirs.P99Microseconds ? "lower" : "higher")} | ≥ {Target:0}×: {(Met ? "met" : "not met")} |");
+        $"| {kind} | {connections} | {Mode} | {Ours!.QueriesPerSecond:N0} | {Ours.P50Microseconds:0} | {Ours.P99Microseconds:0} | {OurCpu:0.00} + {ClientCpu.Ours:0.00} | {Theirs!.QueriesPerSecond:N0} | {Theirs.P50Microseconds:0} | {Theirs.P99Microseconds:0} | {TheirCpu:0.00} + {ClientCpu.Theirs:0.00} | **{Ratio:0.0}×** | {(Ours.P99Microseconds < Theirs.P99Microseconds ? "lower" : "higher")} | ≥ {Target:0}×: {(Met ? "met" : "not met")} |");
 
     private string Mode => mode == LoadMode.OneInFlight ? "one" : "pipelined";
 }

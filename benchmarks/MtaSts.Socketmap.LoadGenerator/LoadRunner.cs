@@ -63,6 +63,7 @@ internal static class LoadRunner
     {
         private readonly byte[] _buffer = new byte[256 * 1024];
         private readonly Queue<long> _sentAt = new();
+        private byte[] _sendBuffer = new byte[4096];
         private int _next = offset;
         private int _start;
         private int _end;
@@ -125,15 +126,22 @@ internal static class LoadRunner
         private void Send(Socket socket, int count)
         {
             var now = Stopwatch.GetTimestamp();
-            var batch = new List<byte>(count * 40);
+            var length = 0;
             for (var i = 0; i < count; i++)
             {
-                batch.AddRange(requests[_next]);
+                var request = requests[_next];
+                if (length + request.Length > _sendBuffer.Length)
+                {
+                    Array.Resize(ref _sendBuffer, Math.Max(_sendBuffer.Length * 2, length + request.Length));
+                }
+
+                Buffer.BlockCopy(request, 0, _sendBuffer, length, request.Length);
+                length += request.Length;
                 _next = (_next + 1) % requests.Length;
                 _sentAt.Enqueue(now);
             }
 
-            socket.Send(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch));
+            socket.Send(_sendBuffer.AsSpan(0, length));
         }
 
         /// <summary>Reads until at least one whole reply is there; returns how many were read.</summary>
