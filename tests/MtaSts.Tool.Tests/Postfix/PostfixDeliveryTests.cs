@@ -48,12 +48,24 @@ public sealed class PostfixDeliveryTests(ToolEnvironment env)
         Assert.Null(DeliveryEnvironment.FindMessage(env.World.Postfix, strippedMarker));
         Assert.False(env.World.Forwarder(MxHosts.Stripped).ClientSent(strippedMarker));
 
-        // No policy, the same stripped host: delivered as before MTA-STS (opportunistic, here in plaintext).
-        var open = await env.AddDomainAsync(PolicyCase.NoPolicy, [MxHosts.Stripped], []);
+        // No policy, STARTTLS stripped the same way: delivered as before MTA-STS (opportunistic, here in plaintext). The
+        // stripping proxy is reached through a forwarder of this test's own, so that the shared one's wire tap never
+        // sees a MAIL FROM (other tests assert that enforcement never sends one there).
+        await using var plainForwarder = env.World.StartForwarder(env.World.Proxy(MxHosts.Stripped)!.EndPoint);
+        var open = MtaStsEnvironment.NewDomainName("pf");
+        await env.Mta.Dns.SetZoneRecordsAsync(open, $"@ 1 IN MX 10 mx.{open}.", $"mx 1 IN A {plainForwarder.Address}");
         var openMarker = DeliveryEnvironment.NewMarker();
         var openId = await sender.SubmitAsync("rcpt@" + open, openMarker);
         Assert.Contains("status=sent", await sender.WaitForOutcomeAsync(openId), StringComparison.Ordinal);
         Assert.Null((await DeliveryEnvironment.WaitForMessageAsync(env.World.Postfix, openMarker)).TlsProtocol);
+        Assert.True(plainForwarder.ClientSent(openMarker));
+
+        // No policy, a good MX host: opportunistic TLS, which Postfix logs as "Trusted", not "Verified".
+        var unverified = await env.AddDomainAsync(PolicyCase.NoPolicy, [MxHosts.Spare], []);
+        var unverifiedId = await sender.SubmitAsync("rcpt@" + unverified, DeliveryEnvironment.NewMarker());
+        Assert.Contains("status=sent", await sender.WaitForOutcomeAsync(unverifiedId), StringComparison.Ordinal);
+        Assert.Contains(sender.SmtpLog(), l => l.Contains($"Trusted TLS connection established to {MxHosts.Spare}[", StringComparison.Ordinal));
+        Assert.DoesNotContain(sender.SmtpLog(), l => l.Contains($"Verified TLS connection established to {MxHosts.Spare}[", StringComparison.Ordinal));
 
         // The policies came from our server: it answered the lookups Postfix made.
         Assert.Equal(0, await server.StopAsync());
