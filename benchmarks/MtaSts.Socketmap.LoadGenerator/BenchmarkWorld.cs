@@ -9,8 +9,9 @@ namespace MtaSts.Socketmap.LoadGenerator;
 /// <summary>
 /// The DNS and HTTPS servers both policy servers resolve against, on loopback: Knot with one zone <c>bench.test</c>
 /// holding <see cref="PolicyDomains"/> (enforce policies, served by Kestrel behind port 443 with certificates of the test
-/// CA) and <see cref="NoPolicyDomains"/> (no <c>_mta-sts</c> record), and a DNS forwarder on port 53 of a loopback address
-/// (postfix-mta-sts-resolver can only ask resolv.conf's name servers on port 53; both servers use it).
+/// CA) and <see cref="NoPolicyDomains"/> (no <c>_mta-sts</c> record). Knot also listens on port 53 of a loopback address of
+/// its own (<see cref="DnsEndPoint"/>): postfix-mta-sts-resolver can only ask resolv.conf's name servers on port 53, and
+/// both servers ask Knot there, directly.
 /// </summary>
 internal sealed class BenchmarkWorld : IAsyncDisposable
 {
@@ -27,7 +28,8 @@ internal sealed class BenchmarkWorld : IAsyncDisposable
 
     public HttpsPolicyServer Https { get; private set; } = null!;
 
-    public DnsCountingProxy Dns { get; private set; } = null!;
+    /// <summary>Gets port 53 of the loopback address where Knot answers both servers.</summary>
+    public IPEndPoint DnsEndPoint { get; private set; } = null!;
 
     public IReadOnlyList<string> PolicyDomains { get; private set; } = [];
 
@@ -38,12 +40,11 @@ internal sealed class BenchmarkWorld : IAsyncDisposable
     public static async Task<BenchmarkWorld> StartAsync(int domains)
     {
         var world = new BenchmarkWorld();
-        world.Knot = await KnotDnsServer.StartAsync();
+        (world.Knot, world.DnsEndPoint) = await StartKnotAsync();
         world.Crl = await TestCrlServer.StartAsync();
         world.Ca = TestCertificateAuthority.Create("MTA-STS benchmark root", world.Crl);
         world.Https = await HttpsPolicyServer.StartAsync(world.Ca.IssueServerCertificate("default.invalid"));
         world._policyHost = MxHostForwarder.Start(443, world.Https.EndPoint);
-        world.Dns = StartDns(world.Knot.KnotEndPoint);
         await File.WriteAllTextAsync(world.TrustRootPath, world.Ca.RootCertificate.ExportCertificatePem());
 
         var records = new List<string>();
@@ -72,7 +73,6 @@ internal sealed class BenchmarkWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Dns.DisposeAsync();
         if (_policyHost is not null)
         {
             await _policyHost.DisposeAsync();
@@ -84,19 +84,33 @@ internal sealed class BenchmarkWorld : IAsyncDisposable
         Ca.Dispose();
     }
 
-    private static DnsCountingProxy StartDns(IPEndPoint knot)
+    private static async Task<(KnotDnsServer Knot, IPEndPoint EndPoint)> StartKnotAsync()
     {
         for (var attempt = 0; ; attempt++)
         {
-            var address = new IPAddress([127, 53, (byte)Random.Shared.Next(1, 250), (byte)Random.Shared.Next(1, 250)]);
-            try
+            var endPoint = new IPEndPoint(new IPAddress([127, 53, (byte)Random.Shared.Next(1, 250), (byte)Random.Shared.Next(1, 250)]), 53);
+            if (!IsFree(endPoint) && attempt < 50)
             {
-                return DnsCountingProxy.Start(knot, new IPEndPoint(address, 53));
+                continue;
             }
-            catch (SocketException) when (attempt < 50)
-            {
-                // Taken: another address.
-            }
+
+            return (await KnotDnsServer.StartAsync(endPoint), endPoint);
+        }
+    }
+
+    private static bool IsFree(IPEndPoint endPoint)
+    {
+        try
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(endPoint);
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(endPoint);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

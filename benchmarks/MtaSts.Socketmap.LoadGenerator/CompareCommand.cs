@@ -24,14 +24,14 @@ internal static class CompareCommand
         await using var ours = await ServerUnderTest.StartAsync(
             "mta-sts serve-postfix",
             "dotnet",
-            [settings.ToolPath, "serve-postfix", "--listen", $"inet:127.0.0.1:{ourPort}", "--dns-server", world.Dns.EndPoint.ToString(),
+            [settings.ToolPath, "serve-postfix", "--listen", $"inet:127.0.0.1:{ourPort}", "--dns-server", world.DnsEndPoint.ToString(),
              "--trust-root", world.TrustRootPath, "--allow-private-addresses", "--log-level", "Warning"],
             ourPort,
             settings.OurEnvironment);
 
         var theirPort = FreePort();
         var resolvConf = Path.Combine(work, "resolv.conf");
-        await File.WriteAllTextAsync(resolvConf, $"nameserver {world.Dns.EndPoint.Address}\n");
+        await File.WriteAllTextAsync(resolvConf, $"nameserver {world.DnsEndPoint.Address}\n");
         var config = Path.Combine(work, "mta-sts-daemon.yml");
         await File.WriteAllTextAsync(config, $"""
             host: 127.0.0.1
@@ -186,7 +186,7 @@ internal static class CompareCommand
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Each cell: {settings.Warmup.TotalSeconds:0.#} s warm-up, {settings.Duration.TotalSeconds:0.#} s measured; pipelined depth {settings.Depth} per connection; {settings.Domains} domains of each kind; answers that differ between the servers: {mismatches}.");
         text.AppendLine();
-        text.AppendLine("CPU: cores used by the server + by the load generator (with the DNS forwarder) during the cell; both share the machine's cores.");
+        text.AppendLine("CPU: cores used by the server + by the load generator during the cell (Knot, Kestrel and the load generator share the machine's cores with the server).");
         text.AppendLine();
         text.AppendLine("| lookups | connections | in flight | serve-postfix q/s | p50 µs | p99 µs | CPU | resolver q/s | p50 µs | p99 µs | CPU | throughput | p99 | target |");
         text.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");

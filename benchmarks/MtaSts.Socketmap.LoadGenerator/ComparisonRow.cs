@@ -13,7 +13,7 @@ internal sealed class ComparisonRow(string kind, int connections, LoadMode mode)
 
     public double TheirCpu { get; set; }
 
-    /// <summary>Gets or sets the cores the load generator (with the DNS forwarder) used while measuring ours and theirs.</summary>
+    /// <summary>Gets or sets the cores the load generator used while measuring ours and theirs.</summary>
     public (double Ours, double Theirs) ClientCpu { get; set; }
 
     public double Ratio => Ours!.QueriesPerSecond / Theirs!.QueriesPerSecond;
