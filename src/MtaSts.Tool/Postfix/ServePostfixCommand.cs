@@ -120,6 +120,10 @@ internal static partial class ServePostfixCommand
         builder.Configuration.AddConfiguration(configuration);
         // The fetch client's per-request Information lines are noise for a daemon; a Logging section may say otherwise.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
+        // A failed start is reported once, as every error of the tool is: one line on standard error (with its stack
+        // trace only under --verbose), not also as the host's own log event with the stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -149,7 +153,8 @@ internal static partial class ServePostfixCommand
         services.AddSingleton(sp => new SocketmapTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService<SocketmapServer>();
 
-        using var host = builder.Build();
+        var host = builder.Build();
+        await using var disposeHost = (IAsyncDisposable)host;
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
