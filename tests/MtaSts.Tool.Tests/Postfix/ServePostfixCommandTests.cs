@@ -138,10 +138,11 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
         var path = Path.Combine(env.TempDirectory, $"sm-{Guid.NewGuid():N}.sock");
         var domain = await env.AddDomainAsync(PolicyCase.Enforce, [MxHosts.Valid], ["mx.example.net", "*.example.net"]);
         await using var server = await ServerProcess.StartAsync(
-            ["--listen", "unix:" + path, "--socket-mode", "0660", "--socket-group", "65534", .. WorldArgs()]);
+            ["--listen", "unix:" + path, "--socket-mode", "0660", "--socket-owner", "nobody", "--socket-group", "65534", .. WorldArgs()]);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(path));
-        Assert.Equal(65534u, FileGroup(path));
+        Assert.Equal(65534u, FileOwnership(path, "%g"));
+        Assert.Equal(65534u, FileOwnership(path, "%u"));
         using (var client = await SocketmapClient.ConnectAsync(new UnixDomainSocketEndPoint(path)))
         {
             Assert.Equal(PolicyLine, await client.QueryAsync("postfix " + domain));
@@ -261,11 +262,11 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
         await activator.WaitForOutputAsync("Using 1 listening sockets passed by systemd");
     }
 
-    private static uint FileGroup(string path)
+    private static uint FileOwnership(string path, string format)
     {
         var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/stat") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("%g");
+        start.ArgumentList.Add(format);
         start.ArgumentList.Add(path);
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
