@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 configuration=Release
-packages=(knot knot-dnsutils unzip postfix redis-server)
+packages=(knot knot-dnsutils unzip postfix redis-server systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,6 +21,7 @@ internal static class ToolCommandLine
         root.Subcommands.Add(LintCommand.Create());
         root.Subcommands.Add(ResolveCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
+        root.Subcommands.Add(Postfix.ServePostfixCommand.Create());
         return root;
     }
 
@@ -33,6 +34,11 @@ internal static class ToolCommandLine
             return CommandRunner.ReportParseErrors(parseResult, Console.Out, Console.Error);
         }
 
-        return await parseResult.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The server handles SIGTERM and SIGINT itself (the generic host's lifetime) and may take its shutdown timeout to
+        // finish the requests being answered; the other commands are cancelled by System.CommandLine.
+        var invocation = parseResult.CommandResult.Command.Name == Postfix.ServePostfixCommand.Name
+            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+            : new InvocationConfiguration();
+        return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -97,6 +97,37 @@ public sealed class DnsCountingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Binds UDP and TCP on <paramref name="listen"/> (a fixed address and port, such as port 53 of a loopback address for
+    /// programs that can only ask resolv.conf's name servers) and starts relaying to <paramref name="upstream"/>.
+    /// </summary>
+    /// <exception cref="SocketException">The address and port are taken.</exception>
+    public static DnsCountingProxy Start(IPEndPoint upstream, IPEndPoint listen)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentNullException.ThrowIfNull(listen);
+        var udp = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            EnlargeReceiveBuffer(udp);
+            udp.Bind(listen);
+            tcp.Bind(listen);
+            tcp.Listen(512);
+        }
+        catch
+        {
+            udp.Dispose();
+            tcp.Dispose();
+            throw;
+        }
+
+        var proxy = new DnsCountingProxy(upstream, udp, tcp);
+        proxy._udpLoop = Task.WhenAll(Enumerable.Range(0, UdpReceiveLoops).Select(_ => Task.Run(proxy.RunUdpAsync)));
+        proxy._tcpLoop = Task.Run(proxy.RunTcpAsync);
+        return proxy;
+    }
+
     /// <summary>Binds UDP and TCP on the same free loopback port and starts relaying to <paramref name="upstream"/>.</summary>
     public static DnsCountingProxy Start(IPEndPoint upstream)
     {

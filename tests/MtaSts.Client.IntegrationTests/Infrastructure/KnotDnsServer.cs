@@ -37,6 +37,7 @@ public sealed partial class KnotDnsServer : IAsyncLifetime, IAsyncDisposable
     private DnsCountingProxy? _proxy;
     private LookupClient? _direct;
     private IPEndPoint? _knotEndPoint;
+    private IPEndPoint? _additionalListen;
     private int _disposed;
 
     /// <summary>Path of the <c>knotd</c> binary.</summary>
@@ -70,6 +71,17 @@ public sealed partial class KnotDnsServer : IAsyncLifetime, IAsyncDisposable
     public static async Task<KnotDnsServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var server = new KnotDnsServer();
+        await server.StartCoreAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a server with no zones that also answers on <paramref name="additionalListen"/> (such as port 53 of a
+    /// loopback address, for programs that can only ask resolv.conf's name servers), without the counting proxy there.
+    /// </summary>
+    public static async Task<KnotDnsServer> StartAsync(IPEndPoint additionalListen, CancellationToken cancellationToken = default)
+    {
+        var server = new KnotDnsServer { _additionalListen = additionalListen };
         await server.StartCoreAsync(cancellationToken);
         return server;
     }
@@ -311,7 +323,9 @@ public sealed partial class KnotDnsServer : IAsyncLifetime, IAsyncDisposable
             $"    identity: {Quote(_identity)}",
             $"    rundir: {Quote(Path.Combine(_directory, "run"))}",
             $"    pidfile: {Quote(Path.Combine(_directory, "run", "knot.pid"))}",
-            $"    listen: 127.0.0.1@{port.ToString(CultureInfo.InvariantCulture)}",
+            _additionalListen is { } extra
+                ? $"    listen: [ 127.0.0.1@{port.ToString(CultureInfo.InvariantCulture)}, {extra.Address}@{extra.Port.ToString(CultureInfo.InvariantCulture)} ]"
+                : $"    listen: 127.0.0.1@{port.ToString(CultureInfo.InvariantCulture)}",
             "    udp-workers: 2",
             "    tcp-workers: 2",
             "    background-workers: 1",

@@ -17,6 +17,7 @@ public sealed class ToolEnvironment : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mtasts-tool-").FullName;
     private MxHostForwarder? _policyHost;
+    private Task<(ServerProcess Server, int Port)>? _server;
 
     public DeliveryEnvironment World { get; } = new();
 
@@ -40,6 +41,11 @@ public sealed class ToolEnvironment : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_server is { IsCompletedSuccessfully: true })
+        {
+            await _server.Result.Server.DisposeAsync();
+        }
+
         if (_policyHost is not null)
         {
             await _policyHost.DisposeAsync();
@@ -66,8 +72,31 @@ public sealed class ToolEnvironment : IAsyncLifetime
         "--timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
     ];
 
+    /// <summary>
+    /// The options of <c>mta-sts serve-postfix</c> that point it at this world and listen on <paramref name="port"/>, then
+    /// <paramref name="extra"/>.
+    /// </summary>
+    public string[] ServeArgs(int port, params string[] extra) =>
+    [
+        "--listen", $"inet:127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+        "--dns-server", Mta.Dns.EndPoint.ToString(),
+        "--trust-root", TrustRootPath,
+        "--allow-private-addresses",
+        "--timeout", "10",
+        .. extra,
+    ];
+
+    /// <summary>A server with the default settings shared by the tests that do not change it (started on first use).</summary>
+    public Task<(ServerProcess Server, int Port)> DefaultServerAsync() => _server ??= StartDefaultServerAsync();
+
     /// <summary>Runs <c>mta-sts</c> with <paramref name="args"/> followed by <see cref="Options"/>.</summary>
     public Task<ToolResult> RunAsync(params string[] args) => ToolRunner.RunAsync([.. args, .. Options()]);
+
+    private async Task<(ServerProcess Server, int Port)> StartDefaultServerAsync()
+    {
+        var port = FreePort.GetTcpPort();
+        return (await ServerProcess.StartAsync(ServeArgs(port)), port);
+    }
 
     /// <summary>
     /// Publishes a fresh policy domain: MX records for <paramref name="mxHosts"/> (preferences 10, 20, …), and unless

@@ -278,6 +278,13 @@ public sealed partial class SmtpTestServer : IAsyncDisposable
         File.SetUnixFileMode(WorkingDirectory, (UnixFileMode)0b111_101_101);
         Directory.CreateDirectory(ConfigDirectory, (UnixFileMode)0b111_101_101);
         Directory.CreateDirectory(Path.Combine(WorkingDirectory, "queue"), (UnixFileMode)0b111_101_101);
+        foreach (var (relativePath, contents) in _options.QueueFiles)
+        {
+            var path = Path.Combine(WorkingDirectory, "queue", relativePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!, (UnixFileMode)0b111_101_101);
+            WriteFile(path, contents, (UnixFileMode)0b110_100_100);
+        }
+
         var mail = Directory.CreateDirectory(Path.Combine(WorkingDirectory, "mail"));
         File.SetUnixFileMode(mail.FullName, (UnixFileMode)0b111_111_111);
         await WriteCertificatesAsync(cancellationToken);
@@ -443,7 +450,8 @@ public sealed partial class SmtpTestServer : IAsyncDisposable
             postlog   unix-dgram n  -       n       -       1       postlogd
 
             """;
-        return $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)} inet n - n - - smtpd\n" + Services;
+        return $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)} inet n - n - - smtpd\n" + Services
+            + string.Concat(_options.AdditionalServices.Select(line => line + "\n"));
     }
 
     private void StartPostfix()

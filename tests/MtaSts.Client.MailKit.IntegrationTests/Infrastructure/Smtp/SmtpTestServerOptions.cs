@@ -33,4 +33,13 @@ public sealed class SmtpTestServerOptions
 
     /// <summary>Extra main.cf parameters, written last so they override the fixture's (for example <c>smtpd_banner</c>).</summary>
     public IReadOnlyDictionary<string, string> AdditionalParameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra master.cf lines, such as an <c>smtp unix</c> client service for an instance that sends mail.</summary>
+    public IReadOnlyList<string> AdditionalServices { get; init; } = [];
+
+    /// <summary>
+    /// Files written inside the queue directory before start (relative path to contents), such as <c>etc/resolv.conf</c>
+    /// for a service that runs chrooted there.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> QueueFiles { get; init; } = new Dictionary<string, string>();
 }
