@@ -139,32 +139,15 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
             .ToDictionary(t => t[0], t => string.Concat(t[1].Where(c => !char.IsWhiteSpace(c))), StringComparer.Ordinal);
 
     /// <summary>Delivery and TLS reporting (mail only) wired to the delivery environment by dependency injection, on fake time.</summary>
-    private sealed class Reporter : IAsyncDisposable
+    private sealed class Reporter : ReportingHost
     {
-        private readonly ServiceProvider _provider;
-        private readonly TlsReportScheduler _scheduler;
-        private readonly ReportSchedulerDriver _driver;
-
         private Reporter(ServiceProvider provider, FakeTimeProvider time)
+            : base(provider, time)
         {
-            _provider = provider;
-            _scheduler = provider.GetRequiredService<TlsReportScheduler>();
-            _driver = new ReportSchedulerDriver(_scheduler, time);
-            Agent = provider.GetRequiredService<MtaStsDeliveryAgent>();
-            Generator = provider.GetRequiredService<ITlsReportGenerator>();
-            Day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            Agent = Services.GetRequiredService<MtaStsDeliveryAgent>();
         }
 
         public MtaStsDeliveryAgent Agent { get; }
-
-        public ITlsReportGenerator Generator { get; }
-
-        public DateOnly Day { get; }
-
-        public DateTimeOffset DayStart => new(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-
-        /// <summary>Gets when the day's reports are due: 02:00 the next day (a 4 h window, randomness pinned at its middle).</summary>
-        public DateTimeOffset Due => DayStart.AddDays(1).AddHours(2);
 
         public static async Task<Reporter> StartAsync(DeliveryEnvironment env, string submitter, string pem)
         {
@@ -199,23 +182,13 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
                     o.DkimPrivateKeyPem = pem;
                 })
                 .AddTlsReportMail();
-            var reporter = new Reporter(services.BuildServiceProvider(), time);
-            await reporter._driver.StartAsync();
-            return reporter;
+            return await StartAsync(new Reporter(services.BuildServiceProvider(), time));
         }
 
         public async Task DeliverAsync(string domain)
         {
             var result = Assert.Single(await Agent.DeliverAsync(DeliveryEnvironment.NewMessage(domain, DeliveryEnvironment.NewMarker())));
             Assert.Equal(DeliveryStatus.Delivered, result.Status);
-        }
-
-        public Task RunUntilAsync(DateTimeOffset target) => _driver.RunUntilAsync(target);
-
-        public async ValueTask DisposeAsync()
-        {
-            await _scheduler.StopAsync(CancellationToken.None);
-            await _provider.DisposeAsync();
         }
     }
 }
