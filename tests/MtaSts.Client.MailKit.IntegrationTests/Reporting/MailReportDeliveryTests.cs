@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -155,22 +154,8 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
             var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
             var services = new ServiceCollection();
             services.AddSingleton<TimeProvider>(time);
-            services.AddMtaSts(policy =>
-                {
-                    policy.NameServers.Add(env.Mta.Dns.EndPoint);
-                    policy.TrustRoots.Add(env.Mta.Ca.RootCertificate);
-                    policy.AllowPrivateAddresses = true;
-                    policy.PolicyHostPort = env.Mta.Https.Port;
-                    policy.RevocationMode = X509RevocationMode.NoCheck;
-                    policy.FetchRetryCount = 0;
-                })
-                .AddMailKitDelivery(delivery =>
-                {
-                    delivery.Port = env.SmtpPort;
-                    delivery.HeloName = "sender.test";
-                    delivery.ConnectTimeout = TimeSpan.FromSeconds(20);
-                    delivery.CommandTimeout = TimeSpan.FromSeconds(60);
-                })
+            services.AddMtaSts(policy => env.ConfigurePolicy(policy))
+                .AddMailKitDelivery(env.ConfigureDelivery)
                 .AddTlsReporting(o =>
                 {
                     o.OrganizationName = "Sender Org";
