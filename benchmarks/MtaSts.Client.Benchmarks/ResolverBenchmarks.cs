@@ -67,11 +67,7 @@ public class ResolverContentionBenchmarks
     public void Setup()
     {
         _harness = new ResolverHarness(10_000);
-        _dictionary = new ConcurrentDictionary<string, PolicyResolution>(StringComparer.Ordinal);
-        foreach (var domain in _harness.Domains)
-        {
-            _dictionary[domain] = _harness.Resolver.ResolveAsync(domain).AsTask().GetAwaiter().GetResult();
-        }
+        _dictionary = _harness.CopyToDictionary();
     }
 
     [GlobalCleanup]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,6 +41,21 @@ internal sealed class ResolverHarness : IDisposable
     public PolicyClock Clock { get; }
 
     public MtaStsTelemetry Telemetry { get; }
+
+    /// <summary>
+    /// Gets the resolver's cached answer for every domain in a bare <see cref="ConcurrentDictionary{TKey, TValue}"/>: the
+    /// baseline a cache hit is measured against.
+    /// </summary>
+    public ConcurrentDictionary<string, PolicyResolution> CopyToDictionary()
+    {
+        var dictionary = new ConcurrentDictionary<string, PolicyResolution>(StringComparer.Ordinal);
+        foreach (var domain in Domains)
+        {
+            dictionary[domain] = Resolver.ResolveAsync(domain).AsTask().GetAwaiter().GetResult();
+        }
+
+        return dictionary;
+    }
 
     public void Dispose()
     {

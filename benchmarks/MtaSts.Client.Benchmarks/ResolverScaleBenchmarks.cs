@@ -29,11 +29,7 @@ public class ResolverScaleBenchmarks
     public void Setup()
     {
         _harness = new ResolverHarness(Domains, NoPolicy);
-        _dictionary = new ConcurrentDictionary<string, PolicyResolution>(StringComparer.Ordinal);
-        foreach (var domain in _harness.Domains)
-        {
-            _dictionary[domain] = _harness.Resolver.ResolveAsync(domain).AsTask().GetAwaiter().GetResult();
-        }
+        _dictionary = _harness.CopyToDictionary();
     }
 
     [GlobalCleanup]

@@ -30,14 +30,9 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
         "ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy_text = excluded.policy_text, " +
         "fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, last_used = excluded.last_used";
 
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
     private readonly TimeProvider? _timeProvider;
     private readonly TimeSpan _unusedLifetime;
-
-    // In-process writers queue here without blocking threads; SQLite's busy timeout only arbitrates between processes.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private volatile bool _initialized;
-    private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SqlitePolicyStore"/> class over the database file at <paramref name="path"/>.</summary>
     /// <param name="path">The database file. It and its directory are created on first use if missing; a relative path is resolved against the current directory now.</param>
@@ -57,25 +52,16 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
 
     private SqlitePolicyStore(string path, TimeProvider? timeProvider, TimeSpan unusedLifetime, bool readOnly)
     {
-        IsReadOnly = readOnly;
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        DatabasePath = Path.GetFullPath(path);
+        _database = new SqliteDatabase(path, "MTA-STS policy database", this, readOnly);
         _timeProvider = timeProvider;
         _unusedLifetime = unusedLifetime;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-        }.ToString();
     }
 
     /// <summary>Gets the full path of the database file.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _database.Path;
 
     /// <summary>Gets a value indicating whether the store was opened with <see cref="OpenReadOnly"/>.</summary>
-    public bool IsReadOnly { get; }
+    public bool IsReadOnly => _database.IsReadOnly;
 
     /// <summary>
     /// Opens an existing store file for reading only (for inspection tools): the file is never created, migrated,
@@ -101,26 +87,19 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     public async ValueTask<StoredPolicyRecord?> GetAsync(string policyDomain, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policyDomain);
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM policies WHERE domain = $domain";
-            command.Parameters.AddWithValue("$domain", policyDomain);
-            try
+        return await _database.ReadAsync(
+            static async (command, domain, cancellationToken) =>
             {
+                command.CommandText = $"SELECT {Columns} FROM policies WHERE domain = $domain";
+                command.Parameters.AddWithValue("$domain", domain);
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
                     return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRecord(reader) : null;
                 }
-            }
-            catch (SqliteException ex) when (IsDamaged(ex))
-            {
-                throw Damaged(ex);
-            }
-        }
+            },
+            policyDomain,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -133,7 +112,7 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     public async ValueTask SetAsync(StoredPolicyRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await WriteAsync(
+        await _database.WriteAsync(
             static (command, record) =>
             {
                 command.CommandText = Upsert;
@@ -155,7 +134,7 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     public async ValueTask RemoveAsync(string policyDomain, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policyDomain);
-        await WriteAsync(
+        await _database.WriteAsync(
             static (command, domain) =>
             {
                 command.CommandText = "DELETE FROM policies WHERE domain = $domain";
@@ -174,8 +153,7 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     public async IAsyncEnumerable<StoredPolicyRecord> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
@@ -185,9 +163,9 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
             {
                 reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (SqliteException ex) when (IsDamaged(ex))
+            catch (SqliteException ex) when (SqliteDatabase.IsDamaged(ex))
             {
-                throw Damaged(ex);
+                throw _database.Damaged(ex);
             }
 
             await using (reader.ConfigureAwait(false))
@@ -201,33 +179,16 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
     }
 
     /// <summary>Closes the pooled connections to the database file. Operations after this throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        ClearPool();
-    }
+    public void Dispose() => _database.Dispose();
 
     /// <summary>Deletes the records last used before <paramref name="unusedSince"/>, in one transaction.</summary>
     /// <returns>The number of records deleted.</returns>
     internal async Task<int> PurgeAsync(DateTimeOffset unusedSince, CancellationToken cancellationToken = default) =>
-        await WriteAsync(
-            static (command, cutoff) =>
-            {
-                command.CommandText = "DELETE FROM policies WHERE last_used < $cutoff";
-                command.Parameters.AddWithValue("$cutoff", cutoff.UtcTicks);
-                return command.ExecuteNonQuery();
-            },
-            unusedSince,
-            cancellationToken).ConfigureAwait(false);
+        await _database.WriteAsync(Purge, unusedSince, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Inserts or replaces many records in one transaction (bulk loads for tests and benchmarks).</summary>
     internal async Task SetManyAsync(IEnumerable<StoredPolicyRecord> records, CancellationToken cancellationToken = default) =>
-        await WriteAsync(
+        await _database.WriteAsync(
             static (command, records) =>
             {
                 command.CommandText = Upsert;
@@ -276,9 +237,9 @@ public sealed partial class SqlitePolicyStore : IMtaStsPolicyStore, IDisposable
         {
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (SqliteException ex) when (IsDamaged(ex))
+        catch (SqliteException ex) when (SqliteDatabase.IsDamaged(ex))
         {
-            throw Damaged(ex);
+            throw _database.Damaged(ex);
         }
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace MtaSts.Sqlite;
 
-public sealed partial class SqliteTlsReportStore
+public sealed partial class SqliteTlsReportStore : ISqliteSchema
 {
     /// <summary>
     /// The forward migrations of the report tables: entry <c>n</c> takes them from report schema version <c>n</c> (the row of
@@ -32,99 +32,16 @@ public sealed partial class SqliteTlsReportStore
         """,
     ];
 
-    private const int SqliteCantOpen = 14;
-    private const int SqliteCorrupt = 11;
-    private const int SqliteNotADatabase = 26;
-
     /// <summary>Gets the report schema version this code writes and the newest it can read.</summary>
     internal static int SchemaVersion => Migrations.Length;
 
-    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_initialized)
-        {
-            return;
-        }
-
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_initialized)
-            {
-                await InitializeAsync(cancellationToken).ConfigureAwait(false);
-                _initialized = true;
-            }
-        }
-        catch
-        {
-            ClearPool();
-            throw;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
-    private async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
-            {
-                // Look before writing anything: a file we must refuse keeps every byte.
-                var version = CheckVersion(connection);
-                if (version == 0 && IsForeign(connection))
-                {
-                    throw new SqlitePolicyStoreException(
-                        $"The file '{DatabasePath}' is a SQLite database of another program (it has tables that are neither MTA-STS policies nor TLS reports); it was left untouched. Configure another path for the TLS report store.",
-                        DatabasePath,
-                        0);
-                }
-
-                var mode = Scalar<string>(connection, "PRAGMA journal_mode = WAL");
-                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new SqlitePolicyStoreException(
-                        $"The TLS report database '{DatabasePath}' could not be switched to write-ahead logging (journal mode is '{mode}'); use a file on a local file system.",
-                        DatabasePath,
-                        version);
-                }
-
-                using var transaction = connection.BeginTransaction(deferred: false);
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-
-                // Again under the write lock: another process may have created or migrated the tables meanwhile.
-                version = CheckVersion(connection);
-                for (var step = version; step < SchemaVersion; step++)
-                {
-                    command.CommandText = Migrations[step];
-                    command.ExecuteNonQuery();
-                }
-
-                if (version < SchemaVersion)
-                {
-                    command.CommandText = string.Create(CultureInfo.InvariantCulture, $"DELETE FROM tlsrpt_schema; INSERT INTO tlsrpt_schema (version) VALUES ({SchemaVersion})");
-                    command.ExecuteNonQuery();
-                }
-
-                transaction.Commit();
-            }
-            catch (SqliteException ex) when (IsDamaged(ex))
-            {
-                throw Damaged(ex);
-            }
-        }
-    }
+    /// <inheritdoc/>
+    IReadOnlyList<string> ISqliteSchema.Migrations => Migrations;
 
     /// <summary>Reads the report schema version (0 without the table) and refuses one newer than this code knows.</summary>
-    private int CheckVersion(SqliteConnection connection)
+    int ISqliteSchema.ReadVersion(SqliteConnection connection)
     {
-        if (Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tlsrpt_schema'") == 0)
+        if (SqliteDatabase.Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tlsrpt_schema'") == 0)
         {
             return 0;
         }
@@ -151,90 +68,33 @@ public sealed partial class SqliteTlsReportStore
     /// </summary>
     private static bool IsForeign(SqliteConnection connection)
     {
-        if (Scalar<long>(connection, "PRAGMA user_version") != 0)
+        if (SqliteDatabase.Scalar<long>(connection, "PRAGMA user_version") != 0)
         {
-            return Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'policies'") == 0;
+            return SqliteDatabase.Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'policies'") == 0;
         }
 
-        return Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'tlsrpt\\_%' ESCAPE '\\'") != 0;
+        return SqliteDatabase.Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'tlsrpt\\_%' ESCAPE '\\'") != 0;
     }
 
-    private static T Scalar<T>(SqliteConnection connection, string sql)
+    /// <inheritdoc/>
+    void ISqliteSchema.RefuseWithoutTables(SqliteConnection connection, bool readOnly)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (T)command.ExecuteScalar()!;
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var connection = new SqliteConnection(_connectionString);
-        try
+        if (IsForeign(connection))
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-
-            // As the policy store: a commit is on disk before the call returns. Counts are written every flush interval.
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;";
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch (SqliteException ex) when (IsDamaged(ex))
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw Damaged(ex);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            throw new SqlitePolicyStoreException(
+                $"The file '{DatabasePath}' is a SQLite database of another program (it has tables that are neither MTA-STS policies nor TLS reports); it was left untouched. Configure another path for the TLS report store.",
+                DatabasePath,
+                0);
         }
     }
 
-    /// <summary>Runs one write in its own immediate transaction, one writer of this store at a time.</summary>
-    private async Task<int> WriteAsync<TState>(Func<SqliteCommand, TState, int> write, TState state, CancellationToken cancellationToken)
-    {
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                try
-                {
-                    using var transaction = connection.BeginTransaction(deferred: false);
-                    using var command = connection.CreateCommand();
-                    command.Transaction = transaction;
-                    var result = write(command, state);
-                    transaction.Commit();
-                    return result;
-                }
-                catch (SqliteException ex) when (IsDamaged(ex))
-                {
-                    throw Damaged(ex);
-                }
-            }
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    /// <inheritdoc/>
+    string ISqliteSchema.RecordVersion(int version) =>
+        string.Create(CultureInfo.InvariantCulture, $"DELETE FROM tlsrpt_schema; INSERT INTO tlsrpt_schema (version) VALUES ({version})");
 
-    private static bool IsDamaged(SqliteException ex) =>
-        ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase or SqliteCantOpen;
-
-    private SqlitePolicyStoreException Damaged(SqliteException ex)
+    /// <inheritdoc/>
+    void ISqliteSchema.OnOpened(SqliteCommand command)
     {
-        ClearPool();
-        return new($"The TLS report database '{DatabasePath}' cannot be used: {ex.Message} It was left untouched; repair or move it, or configure another path.", DatabasePath, null, ex);
-    }
-
-    private void ClearPool()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        // Nothing to do: old days go through RemoveBeforeAsync, which the reporter calls.
     }
 }

@@ -23,11 +23,8 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
         "INSERT INTO tlsrpt_counters (day, policy_domain, key, count) VALUES ($day, $domain, $key, $count) " +
         "ON CONFLICT (day, policy_domain, key) DO UPDATE SET count = count + excluded.count";
 
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private volatile bool _initialized;
-    private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteTlsReportStore"/> class over the database file at <paramref name="path"/>.</summary>
     /// <param name="path">The database file (it may be the policy store's). It and its directory are created on first use if missing; a relative path is resolved against the current directory now.</param>
@@ -41,20 +38,12 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
 
     internal SqliteTlsReportStore(string path, TimeProvider timeProvider)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        DatabasePath = Path.GetFullPath(path);
+        _database = new SqliteDatabase(path, "TLS report database", this, readOnly: false);
         _timeProvider = timeProvider;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-        }.ToString();
     }
 
     /// <summary>Gets the full path of the database file.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _database.Path;
 
     /// <inheritdoc/>
     /// <exception cref="SqlitePolicyStoreException">The database file cannot be used (see the class remarks).</exception>
@@ -68,7 +57,7 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
             return;
         }
 
-        await WriteAsync(
+        await _database.WriteAsync(
             static (command, counters) =>
             {
                 command.CommandText = UpsertCounter;
@@ -97,23 +86,20 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     public async ValueTask<IReadOnlyList<TlsReportCounter>> GetCountersAsync(DateOnly day, string? policyDomain = null, CancellationToken cancellationToken = default)
     {
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = policyDomain is null
-                ? "SELECT policy_domain, key, count FROM tlsrpt_counters WHERE day = $day"
-                : "SELECT policy_domain, key, count FROM tlsrpt_counters WHERE day = $day AND policy_domain = $domain";
-            command.Parameters.AddWithValue("$day", day.DayNumber);
-            if (policyDomain is not null)
+        return await _database.ReadAsync(
+            static async (command, state, cancellationToken) =>
             {
-                command.Parameters.AddWithValue("$domain", policyDomain);
-            }
+                var (day, policyDomain) = state;
+                command.CommandText = policyDomain is null
+                    ? "SELECT policy_domain, key, count FROM tlsrpt_counters WHERE day = $day"
+                    : "SELECT policy_domain, key, count FROM tlsrpt_counters WHERE day = $day AND policy_domain = $domain";
+                command.Parameters.AddWithValue("$day", day.DayNumber);
+                if (policyDomain is not null)
+                {
+                    command.Parameters.AddWithValue("$domain", policyDomain);
+                }
 
-            var counters = new List<TlsReportCounter>();
-            try
-            {
+                var counters = new List<TlsReportCounter>();
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
@@ -126,14 +112,11 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
                         }
                     }
                 }
-            }
-            catch (SqliteException ex) when (IsDamaged(ex))
-            {
-                throw Damaged(ex);
-            }
 
-            return counters;
-        }
+                return (IReadOnlyList<TlsReportCounter>)counters;
+            },
+            (Day: day, PolicyDomain: policyDomain),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -144,7 +127,7 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
     public async ValueTask<bool> TryMarkReportSentAsync(DateOnly day, string policyDomain, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policyDomain);
-        var changed = await WriteAsync(
+        var changed = await _database.WriteAsync(
             static (command, state) =>
             {
                 command.CommandText = "INSERT OR IGNORE INTO tlsrpt_sent (day, policy_domain, marked_at) VALUES ($day, $domain, $at)";
@@ -163,7 +146,7 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
     /// <exception cref="SqliteException">SQLite failed (an I/O error, a lock held by another process past the busy timeout).</exception>
     /// <exception cref="ObjectDisposedException">The store has been disposed.</exception>
     public async ValueTask RemoveBeforeAsync(DateOnly day, CancellationToken cancellationToken = default) =>
-        await WriteAsync(
+        await _database.WriteAsync(
             static (command, day) =>
             {
                 command.CommandText = "DELETE FROM tlsrpt_counters WHERE day < $day; DELETE FROM tlsrpt_sent WHERE day < $day";
@@ -174,14 +157,5 @@ public sealed partial class SqliteTlsReportStore : ITlsReportStore, IDisposable
             cancellationToken).ConfigureAwait(false);
 
     /// <summary>Closes the pooled connections to the database file. Operations after this throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        ClearPool();
-    }
+    public void Dispose() => _database.Dispose();
 }

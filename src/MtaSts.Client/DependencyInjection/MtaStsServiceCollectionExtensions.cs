@@ -53,8 +53,7 @@ public static class MtaStsServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new MxCertificateValidator(sp.GetRequiredService<CertificateValidator>()));
         services.TryAddSingleton<PolicyHttpHandlerFactory>();
-        services.AddHttpClient(PolicyFetcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<PolicyHttpHandlerFactory>().Create());
+        services.AddGuardedHttpClient(PolicyFetcher.HttpClientName);
         services.TryAddSingleton<IPolicyFetcher>(sp => new PolicyFetcher(
             sp.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
             sp.GetRequiredService<PolicyHttpHandlerFactory>(),
@@ -110,6 +109,15 @@ public static class MtaStsServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(),
             sp.GetRequiredService<MtaStsOptions>().UnusedPolicyLifetime));
 
-    private static ILogger<T> Logger<T>(IServiceProvider services) =>
+    /// <summary>
+    /// Adds a named client whose primary handler is <see cref="PolicyHttpHandlerFactory"/>'s (no redirects, the address
+    /// guard, the project's certificate checks) and that has no timeout of its own: each caller sets its own budget.
+    /// </summary>
+    internal static IHttpClientBuilder AddGuardedHttpClient(this IServiceCollection services, string name) =>
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<PolicyHttpHandlerFactory>().Create());
+
+    /// <summary>Gets the logger of <typeparamref name="T"/>, or a null logger when logging is not registered.</summary>
+    internal static ILogger<T> Logger<T>(IServiceProvider services) =>
         services.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;
 }

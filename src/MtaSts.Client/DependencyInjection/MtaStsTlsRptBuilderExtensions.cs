@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MtaSts;
 
@@ -48,8 +46,7 @@ public static class MtaStsTlsRptBuilderExtensions
             sp.GetRequiredService<ITlsReportStore>(),
             sp.GetRequiredService<TlsReportBuilder>()));
 
-        services.AddHttpClient(HttpsTlsReportTransport.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<PolicyHttpHandlerFactory>().Create());
+        services.AddGuardedHttpClient(HttpsTlsReportTransport.HttpClientName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsReportTransport, HttpsTlsReportTransport>(sp => new HttpsTlsReportTransport(
             sp.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
             sp.GetRequiredService<PolicyHttpHandlerFactory>(),
@@ -65,7 +62,7 @@ public static class MtaStsTlsRptBuilderExtensions
             sp.GetRequiredService<TlsRptOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<TlsRptTelemetry>(),
-            sp.GetService<ILogger<TlsReportScheduler>>() ?? NullLogger<TlsReportScheduler>.Instance));
+            MtaStsServiceCollectionExtensions.Logger<TlsReportScheduler>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsReportScheduler>(sp => sp.GetRequiredService<TlsReportScheduler>()));
         return builder;
     }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -154,15 +153,15 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
 
             return await ReadResponseAsync(response, details, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (FindInner<PolicyHostRefusedException>(ex) is { } refused)
+        catch (HttpRequestException ex) when (HttpRequestFailure.FindInner<PolicyHostRefusedException>(ex) is { } refused)
         {
             return PolicyFetchResult.FetchError(refused.ReasonCode);
         }
-        catch (HttpRequestException ex) when (FindInner<DnsLookupException>(ex) is not null)
+        catch (HttpRequestException ex) when (HttpRequestFailure.FindInner<DnsLookupException>(ex) is not null)
         {
             return PolicyFetchResult.FetchError("policy-host-dns-failure", transient: true);
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError || FindInner<AuthenticationException>(ex) is not null)
+        catch (HttpRequestException ex) when (HttpRequestFailure.IsTlsHandshake(ex))
         {
             // RFC 8460 §4.3.2: a policy host certificate failure is sts-webpki-invalid.
             var verdict = _handlerFactory.TakeLastCertificateResult(host);
@@ -266,20 +265,6 @@ internal sealed partial class PolicyFetcher : IPolicyFetcher
         error.Line is { } line
             ? $"policy-syntax-line-{line}: {error.Rule}"
             : "policy-syntax: " + error.Rule;
-
-    private static T? FindInner<T>(Exception exception)
-        where T : Exception
-    {
-        for (var e = exception.InnerException; e is not null; e = e.InnerException)
-        {
-            if (e is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
 
     [LoggerMessage(EventId = 20, EventName = "PolicyFetched", Level = LogLevel.Debug,
         Message = "Fetched the MTA-STS policy of {PolicyDomain}: mode {Mode}, max_age {MaxAgeSeconds} s, in {ElapsedMilliseconds} ms.")]

@@ -78,20 +78,28 @@ public sealed class MtaStsEnvironment : IAsyncLifetime
     public Task SetIdAsync(string domain, string id) => SetRecordsAsync(domain, [$"v=STSv1; id={id}"]);
 
     /// <summary>
-    /// A resolver wired to this world: Knot as its only name server, the test CA as its only trust root, private
-    /// (loopback) addresses allowed, the HTTPS server's port, and optionally fake time.
+    /// Wires <paramref name="options"/> to this world: Knot as the only name server, the test CA as the only trust root,
+    /// private (loopback) addresses allowed, the HTTPS server's port, no revocation check, no fetch retry, and a short DNS
+    /// timeout.
     /// </summary>
+    public void ConfigureOptions(MtaStsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.NameServers.Add(Dns.EndPoint);
+        options.TrustRoots.Add(Ca.RootCertificate);
+        options.AllowPrivateAddresses = true;
+        options.PolicyHostPort = Https.Port;
+        options.RevocationMode = X509RevocationMode.NoCheck;
+        options.FetchRetryCount = 0;
+        options.DnsTimeout = TimeSpan.FromSeconds(2);
+    }
+
+    /// <summary>A resolver wired to this world (<see cref="ConfigureOptions"/>), and optionally fake time.</summary>
     public MtaStsResolver CreateResolver(Action<MtaStsOptions>? configure = null, TimeProvider? timeProvider = null) =>
         MtaStsResolver.Create(
             options =>
             {
-                options.NameServers.Add(Dns.EndPoint);
-                options.TrustRoots.Add(Ca.RootCertificate);
-                options.AllowPrivateAddresses = true;
-                options.PolicyHostPort = Https.Port;
-                options.RevocationMode = X509RevocationMode.NoCheck;
-                options.FetchRetryCount = 0;
-                options.DnsTimeout = TimeSpan.FromSeconds(2);
+                ConfigureOptions(options);
                 configure?.Invoke(options);
             },
             services =>

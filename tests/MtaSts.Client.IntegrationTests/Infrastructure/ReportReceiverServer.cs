@@ -1,63 +1,24 @@
 using System.Collections.Concurrent;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace MtaSts.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A TLS-RPT receiver (RFC 8460 §5.4): Kestrel HTTPS on 127.0.0.1 that takes report POSTs for any number of report hosts
 /// (certificate chosen by SNI), records each request with its body, and answers with the status the test sets per host
-/// and attempt. Certificates passed in remain owned by the caller.
+/// and attempt.
 /// </summary>
-public sealed class ReportReceiverServer : IAsyncDisposable
+internal sealed class ReportReceiverServer : SniHttpsServer
 {
-    private readonly ConcurrentDictionary<string, SslStreamCertificateContext> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Func<int, (int Status, string? Location)>> _answers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ReceivedReport> _requests = new();
-    private readonly X509Certificate2 _defaultCertificate;
-    private readonly SslStreamCertificateContext _defaultContext;
-    private WebApplication? _app;
 
     private ReportReceiverServer()
     {
-        _defaultCertificate = TestCertificateAuthority.CreateSelfSignedServerCertificate("localhost");
-        _defaultContext = SslStreamCertificateContext.Create(_defaultCertificate, null, offline: true);
     }
-
-    /// <summary>Gets the bound port.</summary>
-    public int Port { get; private set; }
 
     /// <summary>Starts a server.</summary>
-    public static async Task<ReportReceiverServer> StartAsync()
-    {
-        var server = new ReportReceiverServer();
-        try
-        {
-            (server._app, server.Port) = await LoopbackWebHost.StartAsync(
-                listener =>
-                {
-                    listener.Protocols = HttpProtocols.Http1AndHttp2;
-                    listener.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = server.SelectCertificate });
-                },
-                server.HandleAsync,
-                CancellationToken.None);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>Presents <paramref name="certificate"/> to clients sending SNI <paramref name="hostName"/>.</summary>
-    public void SetCertificate(string hostName, X509Certificate2 certificate) =>
-        _certificates[hostName] = SslStreamCertificateContext.Create(certificate, null, offline: true);
+    public static Task<ReportReceiverServer> StartAsync() => StartAsync(new ReportReceiverServer());
 
     /// <summary>Answers the n-th request (1-based) for <paramref name="hostName"/> with the status <paramref name="status"/> gives (200 when never set).</summary>
     public void SetStatus(string hostName, Func<int, int> status) => _answers[hostName] = n => (status(n), null);
@@ -69,24 +30,8 @@ public sealed class ReportReceiverServer : IAsyncDisposable
     public IReadOnlyList<ReceivedReport> RequestsFor(string hostName) =>
         [.. _requests.Where(r => string.Equals(r.Host, hostName, StringComparison.OrdinalIgnoreCase))];
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await LoopbackWebHost.StopAsync(_app);
-        }
-
-        _defaultCertificate.Dispose();
-    }
-
-    private ValueTask<SslServerAuthenticationOptions> SelectCertificate(TlsHandshakeCallbackContext context) =>
-        ValueTask.FromResult(new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = _certificates.GetValueOrDefault(context.ClientHelloInfo.ServerName ?? string.Empty) ?? _defaultContext,
-            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
-        });
-
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc />
+    protected override async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
         using var body = new MemoryStream();
@@ -109,4 +54,4 @@ public sealed class ReportReceiverServer : IAsyncDisposable
 /// <param name="Path">The path.</param>
 /// <param name="ContentType">The Content-Type header.</param>
 /// <param name="Body">The body as sent.</param>
-public sealed record ReceivedReport(string Host, string Method, string Path, string? ContentType, byte[] Body);
+internal sealed record ReceivedReport(string Host, string Method, string Path, string? ContentType, byte[] Body);

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace MtaSts.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Drives the TLS report scheduler on fake time against real servers: <see cref="RunUntilAsync"/> moves the clock to each
-/// moment the scheduler asked to wake at, and waits (in real time) until it has done its work — real DNS, HTTPS or SMTP
-/// included — and sleeps again.
+/// Drives the TLS report scheduler on fake time, against real servers or fakes: <see cref="RunUntilAsync"/> moves the clock
+/// to each moment the scheduler asked to wake at, and waits (in real time) until it has done its work — real DNS, HTTPS or
+/// SMTP included — and sleeps again.
 /// </summary>
 internal sealed class ReportSchedulerDriver(TlsReportScheduler scheduler, FakeTimeProvider time)
 {

@@ -96,14 +96,5 @@ public sealed class MtaStsInspectorTests(MtaStsEnvironment env)
         await Assert.ThrowsAsync<ArgumentException>(() => sut.InspectPolicyAsync("[192.0.2.1]"));
     }
 
-    private MtaStsInspector CreateInspector() => MtaStsInspector.Create(options =>
-    {
-        options.NameServers.Add(env.Dns.EndPoint);
-        options.TrustRoots.Add(env.Ca.RootCertificate);
-        options.AllowPrivateAddresses = true;
-        options.PolicyHostPort = env.Https.Port;
-        options.RevocationMode = X509RevocationMode.NoCheck;
-        options.FetchRetryCount = 0;
-        options.DnsTimeout = TimeSpan.FromSeconds(2);
-    });
+    private MtaStsInspector CreateInspector() => MtaStsInspector.Create(env.ConfigureOptions);
 }

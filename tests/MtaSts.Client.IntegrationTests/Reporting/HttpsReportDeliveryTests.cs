@@ -201,45 +201,25 @@ public sealed class HttpsReportDeliveryTests(MtaStsEnvironment env) : IAsyncLife
     }
 
     /// <summary>TLS reporting wired to the environment (Knot, the test CA) by dependency injection, HTTPS only, on fake time.</summary>
-    private sealed class Reporter : IAsyncDisposable
+    private sealed class Reporter : ReportingHost
     {
-        private readonly ServiceProvider _provider;
-        private readonly TlsReportScheduler _scheduler;
-        private readonly ReportSchedulerDriver _driver;
-
         private Reporter(ServiceProvider provider, FakeTimeProvider time)
+            : base(provider, time)
         {
-            _provider = provider;
-            Time = time;
-            _scheduler = provider.GetRequiredService<TlsReportScheduler>();
-            _driver = new ReportSchedulerDriver(_scheduler, time);
-            Sink = provider.GetServices<ISmtpSessionOutcomeSink>().Single();
-            Generator = provider.GetRequiredService<ITlsReportGenerator>();
-            var meter = provider.GetRequiredService<MtaStsTelemetry>().Meter;
+            Sink = Services.GetServices<ISmtpSessionOutcomeSink>().Single();
+            var meter = Services.GetRequiredService<MtaStsTelemetry>().Meter;
             Sent = new MetricCollector<long>(meter, "mtasts.tlsrpt.reports.sent");
             Failed = new MetricCollector<long>(meter, "mtasts.tlsrpt.reports.failed");
             Attempts = new MetricCollector<long>(meter, "mtasts.tlsrpt.delivery.attempts");
         }
 
-        public FakeTimeProvider Time { get; }
-
         public ISmtpSessionOutcomeSink Sink { get; }
-
-        public ITlsReportGenerator Generator { get; }
 
         public MetricCollector<long> Sent { get; }
 
         public MetricCollector<long> Failed { get; }
 
         public MetricCollector<long> Attempts { get; }
-
-        /// <summary>Gets the day the sessions are counted on: today in fake time, which starts at the real time (for the certificates).</summary>
-        public DateOnly Day => DateOnly.FromDateTime(StartedAt.UtcDateTime);
-
-        /// <summary>Gets when the day's reports are due: 02:00 the next day (a 4 h window, randomness pinned at its middle).</summary>
-        public DateTimeOffset Due => new DateTimeOffset(Day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddHours(2);
-
-        private DateTimeOffset StartedAt { get; init; }
 
         public static async Task<Reporter> StartAsync(MtaStsEnvironment env, bool allowPrivateAddresses = true)
         {
@@ -261,9 +241,7 @@ public sealed class HttpsReportDeliveryTests(MtaStsEnvironment env) : IAsyncLife
                 o.Transports = TlsReportTransports.Https;
                 o.FlushInterval = TimeSpan.FromHours(1);
             });
-            var reporter = new Reporter(services.BuildServiceProvider(), time) { StartedAt = time.GetUtcNow() };
-            await reporter._driver.StartAsync();
-            return reporter;
+            return await StartAsync(new Reporter(services.BuildServiceProvider(), time));
         }
 
         /// <summary>Counts two successful sessions and one failed one to <paramref name="domain"/> (no policy), now.</summary>
@@ -282,15 +260,12 @@ public sealed class HttpsReportDeliveryTests(MtaStsEnvironment env) : IAsyncLife
             }
         }
 
-        public Task RunUntilAsync(DateTimeOffset target) => _driver.RunUntilAsync(target);
-
-        public async ValueTask DisposeAsync()
+        public override async ValueTask DisposeAsync()
         {
-            await _scheduler.StopAsync(CancellationToken.None);
+            await base.DisposeAsync();
             Sent.Dispose();
             Failed.Dispose();
             Attempts.Dispose();
-            await _provider.DisposeAsync();
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using MtaSts.IntegrationTests.Infrastructure;
 
@@ -6,7 +5,7 @@ namespace MtaSts.IntegrationTests.Resolution;
 
 /// <summary>
 /// The library's own <c>AddMtaSts</c> registration, wired to <see cref="MtaStsEnvironment"/> exactly as
-/// <see cref="MtaStsEnvironment.CreateResolver"/> wires it, but handing out the internal <see cref="PolicyResolver"/>
+/// <see cref="MtaStsEnvironment.CreateResolver"/> wires it (<see cref="MtaStsEnvironment.ConfigureOptions"/>), but handing out the internal <see cref="PolicyResolver"/>
 /// and starting no hosted service. With fake time a test then decides alone when a proactive refresh runs
 /// (<see cref="PolicyResolver.RefreshDueAsync"/>): the hosted refresh loop would otherwise wake up inside
 /// <c>FakeTimeProvider.Advance</c> and fetch at a time of its own. <see cref="PolicyResolver.IsIdle"/> lets a test
@@ -43,25 +42,11 @@ internal sealed class EnvironmentResolver : IAsyncDisposable
 
         services.AddMtaSts(options =>
         {
-            ConfigureForEnvironment(env, options);
+            env.ConfigureOptions(options);
             configure?.Invoke(options);
         });
         configureServices?.Invoke(services);
         return new EnvironmentResolver(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
-    }
-
-    /// <summary>The settings <see cref="MtaStsEnvironment.CreateResolver"/> applies, for containers built by a test.</summary>
-    public static void ConfigureForEnvironment(MtaStsEnvironment env, MtaStsOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(options);
-        options.NameServers.Add(env.Dns.EndPoint);
-        options.TrustRoots.Add(env.Ca.RootCertificate);
-        options.AllowPrivateAddresses = true;
-        options.PolicyHostPort = env.Https.Port;
-        options.RevocationMode = X509RevocationMode.NoCheck;
-        options.FetchRetryCount = 0;
-        options.DnsTimeout = TimeSpan.FromSeconds(2);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

@@ -32,11 +32,7 @@ public sealed class HostileDnsTests
     [MemberData(nameof(MalformedAnswers))]
     public async Task Rule7_ResolveAsync_HostileTxtAnswer_ReturnsNoPolicyWithoutThrowing(DnsAttackKind attack)
     {
-        var domain = await _env.AddDomainAsync();
-        using var rule = _env.Dns.Proxy.Attack(new DnsAttack("_mta-sts." + domain, QueryType.TXT, attack));
-        await using var sut = CreateResolver();
-
-        var resolution = await sut.ResolveAsync(domain);
+        var (domain, _, resolution) = await ResolveUnderTxtAttackAsync(attack);
 
         Assert.Equal(PolicyResolutionStatus.NoPolicy, resolution.Status);
         Assert.Null(resolution.Policy);
@@ -89,12 +85,7 @@ public sealed class HostileDnsTests
     [Fact]
     public async Task Rule7_ForgedTransactionId_IsIgnoredAndTheRealAnswerUsed()
     {
-        var domain = await _env.AddDomainAsync(id: "real1");
-        var attack = new DnsAttack("_mta-sts." + domain, QueryType.TXT, DnsAttackKind.ForgedIdFirst);
-        using var rule = _env.Dns.Proxy.Attack(attack);
-        await using var sut = CreateResolver();
-
-        var resolution = await sut.ResolveAsync(domain);
+        var (_, attack, resolution) = await ResolveUnderTxtAttackAsync(DnsAttackKind.ForgedIdFirst, id: "real1");
 
         // The forged NXDOMAIN went out first (and would have meant "no policy" had it been believed).
         Assert.True(attack.Matches >= 1);
@@ -106,12 +97,7 @@ public sealed class HostileDnsTests
     [Fact]
     public async Task Rule7_OversizedUdpAnswer_ReaskedOverTcp()
     {
-        var domain = await _env.AddDomainAsync(id: "bigudp1");
-        var attack = new DnsAttack("_mta-sts." + domain, QueryType.TXT, DnsAttackKind.OversizedOverUdp);
-        using var rule = _env.Dns.Proxy.Attack(attack);
-        await using var sut = CreateResolver();
-
-        var resolution = await sut.ResolveAsync(domain);
+        var (domain, _, resolution) = await ResolveUnderTxtAttackAsync(DnsAttackKind.OversizedOverUdp, id: "bigudp1");
 
         Assert.Equal(PolicyResolutionStatus.Fetched, resolution.Status);
         Assert.Equal("bigudp1", resolution.PolicyId);
@@ -208,6 +194,19 @@ public sealed class HostileDnsTests
 
     private MtaStsResolver CreateResolver(Action<MtaStsOptions>? configure = null) => _env.CreateResolver(configure);
 
+    /// <summary>
+    /// Publishes a new domain (TXT id <paramref name="id"/>) and resolves it with a fresh resolver while the hostile
+    /// responder answers its <c>_mta-sts</c> TXT query as <paramref name="kind"/> says.
+    /// </summary>
+    private async Task<(string Domain, DnsAttack Attack, PolicyResolution Resolution)> ResolveUnderTxtAttackAsync(DnsAttackKind kind, string id = "id1")
+    {
+        var domain = await _env.AddDomainAsync(id: id);
+        var attack = new DnsAttack("_mta-sts." + domain, QueryType.TXT, kind);
+        using var rule = _env.Dns.Proxy.Attack(attack);
+        await using var sut = CreateResolver();
+        return (domain, attack, await sut.ResolveAsync(domain));
+    }
+
     private ServiceProvider BuildServices(TimeProvider? time = null)
     {
         var services = new ServiceCollection();
@@ -216,7 +215,7 @@ public sealed class HostileDnsTests
             services.AddSingleton(time);
         }
 
-        services.AddMtaSts(o => EnvironmentResolver.ConfigureForEnvironment(_env, o));
+        services.AddMtaSts(_env.ConfigureOptions);
         return services.BuildServiceProvider();
     }
 }

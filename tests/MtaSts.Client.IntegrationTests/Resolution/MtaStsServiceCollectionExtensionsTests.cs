@@ -33,7 +33,7 @@ public sealed class MtaStsServiceCollectionExtensionsTests(MtaStsEnvironment env
     {
         var domain = await env.AddDomainAsync(id: "host1");
         var builder = NewHostBuilder();
-        builder.Services.AddMtaSts(o => EnvironmentResolver.ConfigureForEnvironment(env, o));
+        builder.Services.AddMtaSts(env.ConfigureOptions);
         using var host = builder.Build();
 
         await host.StartAsync();

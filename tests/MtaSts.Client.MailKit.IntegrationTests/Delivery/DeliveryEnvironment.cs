@@ -164,8 +164,8 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     }
 
     /// <summary>
-    /// An agent wired to this world: Knot as name server, the test CA as the only trust root, loopback allowed, the
-    /// policy server's port, the shared SMTP port, HELO <c>sender.test</c>; revocation as given (Online uses the CRL server).
+    /// An agent wired to this world (<see cref="ConfigurePolicy"/>, <see cref="ConfigureDelivery"/>); revocation as given
+    /// (Online uses the CRL server).
     /// </summary>
     /// <returns>What owns the agent's resolver: dispose it.</returns>
     public IAsyncDisposable CreateAgent(
@@ -178,24 +178,41 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
         agent = MtaStsDeliveryAgent.Create(
             policy =>
             {
-                policy.NameServers.Add(Mta.Dns.EndPoint);
-                policy.TrustRoots.Add(Mta.Ca.RootCertificate);
-                policy.AllowPrivateAddresses = true;
-                policy.PolicyHostPort = Mta.Https.Port;
-                policy.RevocationMode = revocationMode;
-                policy.FetchRetryCount = 0;
+                ConfigurePolicy(policy, revocationMode);
                 configurePolicy?.Invoke(policy);
             },
             delivery =>
             {
-                delivery.Port = SmtpPort;
-                delivery.HeloName = "sender.test";
-                delivery.ConnectTimeout = TimeSpan.FromSeconds(20);
-                delivery.CommandTimeout = TimeSpan.FromSeconds(60);
+                ConfigureDelivery(delivery);
                 configureDelivery?.Invoke(delivery);
             },
             sink);
         return agent;
+    }
+
+    /// <summary>
+    /// Wires an agent's resolver to this world: Knot as name server, the test CA as the only trust root, loopback allowed,
+    /// the policy server's port, no fetch retry, and revocation as given.
+    /// </summary>
+    public void ConfigurePolicy(MtaStsOptions policy, X509RevocationMode revocationMode = X509RevocationMode.NoCheck)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.NameServers.Add(Mta.Dns.EndPoint);
+        policy.TrustRoots.Add(Mta.Ca.RootCertificate);
+        policy.AllowPrivateAddresses = true;
+        policy.PolicyHostPort = Mta.Https.Port;
+        policy.RevocationMode = revocationMode;
+        policy.FetchRetryCount = 0;
+    }
+
+    /// <summary>Wires an agent's SMTP side to this world: the shared SMTP port, HELO <c>sender.test</c>, timeouts for a loaded machine.</summary>
+    public void ConfigureDelivery(MtaStsDeliveryOptions delivery)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        delivery.Port = SmtpPort;
+        delivery.HeloName = "sender.test";
+        delivery.ConnectTimeout = TimeSpan.FromSeconds(20);
+        delivery.CommandTimeout = TimeSpan.FromSeconds(60);
     }
 
     /// <summary>A message from <see cref="Sender"/> to <c>&lt;localPart&gt;@&lt;domain&gt;</c> whose subject and body carry <paramref name="marker"/>.</summary>

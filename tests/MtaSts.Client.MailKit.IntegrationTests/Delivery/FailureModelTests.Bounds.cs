@@ -11,10 +11,8 @@ public sealed partial class FailureModelTests
     [Fact]
     public async Task Rule8_SilentMx_CostsTheCommandTimeoutThenNextMx()
     {
-        var domain = DeliveryEnvironment.NewDomainName();
-        await using var silent = StartMx(domain, "mx1", (c, _) => Task.Delay(Timeout.Infinite, c.Aborted));
-        await using var good = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [silent, good]);
+        await using var mxs = await StartTwoMxAsync((c, _) => Task.Delay(Timeout.Infinite, c.Aborted));
+        var (domain, _, good) = mxs;
         var marker = DeliveryEnvironment.NewMarker();
         await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut, configureDelivery: o => o.CommandTimeout = TimeSpan.FromSeconds(1));
 
@@ -29,8 +27,7 @@ public sealed partial class FailureModelTests
     [Fact]
     public async Task Rule8_DripFeedingMx_CutAtTheSessionTimeout()
     {
-        var domain = DeliveryEnvironment.NewDomainName();
-        await using var drip = StartMx(domain, "mx1", async (c, _) =>
+        await using var mxs = await StartTwoMxAsync(async (c, _) =>
         {
             foreach (var ch in "220-" + new string('x', 10_000))
             {
@@ -38,8 +35,7 @@ public sealed partial class FailureModelTests
                 await Task.Delay(TimeSpan.FromMilliseconds(100), c.Aborted);
             }
         });
-        await using var good = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [drip, good]);
+        var domain = mxs.Domain;
         var marker = DeliveryEnvironment.NewMarker();
         await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut, configureDelivery: o =>
         {
@@ -57,9 +53,8 @@ public sealed partial class FailureModelTests
     [Fact]
     public async Task Rule8_EndlessContinuationLines_CutAtTheReplyCap()
     {
-        var domain = DeliveryEnvironment.NewDomainName();
         var line = "250-" + new string('x', 200) + "\r\n";
-        await using var endless = StartMx(domain, "mx1", async (c, _) =>
+        await using var mxs = await StartTwoMxAsync(async (c, _) =>
         {
             await c.ReplyAsync("220 " + SmtpScripts.ServerName);
             await c.ReadLineAsync();
@@ -68,8 +63,7 @@ public sealed partial class FailureModelTests
                 await c.SendAsync(line);
             }
         });
-        await using var good = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [endless, good]);
+        var domain = mxs.Domain;
         var marker = DeliveryEnvironment.NewMarker();
         await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut, configureDelivery: o => o.MaxReplyBytes = 4096);
 

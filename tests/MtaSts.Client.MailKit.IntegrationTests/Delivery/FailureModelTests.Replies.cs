@@ -17,10 +17,8 @@ public sealed partial class FailureModelTests
     [InlineData("502 5.5.2 not implemented")]
     public async Task Rule4_RefusedStartTlsUnderEnforce_TemporaryAndNextMxDelivers(string reply)
     {
-        var domain = DeliveryEnvironment.NewDomainName();
-        await using var refusing = StartMx(domain, "mx1", (c, _) => SmtpScripts.ServeAsync(c, certificate: null, startTlsReply: reply));
-        await using var good = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [refusing, good]);
+        await using var mxs = await StartTwoMxAsync((c, _) => SmtpScripts.ServeAsync(c, certificate: null, startTlsReply: reply));
+        var (domain, refusing, good) = mxs;
         var marker = DeliveryEnvironment.NewMarker();
         var sink = new RecordingOutcomeSink();
         await using var lifetime = _env.CreateAgent(sink, out var sut);
@@ -171,10 +169,8 @@ public sealed partial class FailureModelTests
     [Fact]
     public async Task Rule6_RecipientDeferredAtFirstMx_DeliveredAtNext()
     {
-        var domain = DeliveryEnvironment.NewDomainName();
-        await using var first = StartMx(domain, "mx1", (c, cert) => SmtpScripts.ServeAsync(c, cert, rcptReply: line => line.Contains("later@", StringComparison.Ordinal) ? "451 4.3.0 try later" : "250 ok"));
-        await using var second = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [first, second]);
+        await using var mxs = await StartTwoMxAsync((c, cert) => SmtpScripts.ServeAsync(c, cert, rcptReply: line => line.Contains("later@", StringComparison.Ordinal) ? "451 4.3.0 try later" : "250 ok"));
+        var (domain, first, second) = mxs;
         var marker = DeliveryEnvironment.NewMarker();
         await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut);
 
@@ -257,8 +253,7 @@ public sealed partial class FailureModelTests
     [InlineData("garbage")]
     public async Task Rule7_BrokenSessionAfterTls_NextMxDelivers(string breakage)
     {
-        var domain = DeliveryEnvironment.NewDomainName();
-        await using var broken = StartMx(domain, "mx1", async (c, cert) =>
+        await using var mxs = await StartTwoMxAsync(async (c, cert) =>
         {
             if (breakage == "421")
             {
@@ -275,8 +270,7 @@ public sealed partial class FailureModelTests
             await c.SendAsync("\u0001\u0002 this is not SMTP\r\n");
             await c.DrainAsync();
         });
-        await using var good = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [broken, good]);
+        var (domain, broken, good) = mxs;
         var marker = DeliveryEnvironment.NewMarker();
         await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut);
 

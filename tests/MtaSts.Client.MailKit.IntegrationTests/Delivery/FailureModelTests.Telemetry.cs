@@ -9,10 +9,8 @@ public sealed partial class FailureModelTests
     [Fact]
     public async Task Telemetry_RefusedThenDelivered_SessionsAttemptsDurationAndSpansRecorded()
     {
-        var domain = DeliveryEnvironment.NewDomainName();
-        await using var refusing = StartMx(domain, "mx1", (c, _) => SmtpScripts.ServeAsync(c, certificate: null, startTlsReply: "454 4.7.0 not now"));
-        await using var good = StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert));
-        await PublishAsync(domain, PolicyCase.Enforce, [refusing, good]);
+        await using var mxs = await StartTwoMxAsync((c, _) => SmtpScripts.ServeAsync(c, certificate: null, startTlsReply: "454 4.7.0 not now"));
+        var (domain, refusing, good) = mxs;
         using var meter = new MeterRecorder(MtaStsMailKitDiagnostics.MeterName);
         var spans = new List<Activity>();
         using var listener = new ActivityListener

@@ -25,12 +25,9 @@ public sealed partial class FailureModelTests
         var domain = DeliveryEnvironment.NewDomainName();
         await using var mx = StartMx(domain, "mx", (c, _) => SmtpScripts.ServeAsync(c, certificate: null));
         await PublishAsync(domain, PolicyCase.Enforce, mx);
-        using var rule = _env.Mta.Dns.Proxy.Attack(new DnsAttack("_mta-sts." + domain, QueryType.TXT, DnsAttackKind.NonExistentDomainAfterFirst));
         var marker = DeliveryEnvironment.NewMarker();
-        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut);
 
-        var result = Assert.Single(await sut.DeliverAsync(DeliveryEnvironment.NewMessage(domain, marker)));
-        await mx.Server.WaitForIdleAsync();
+        var result = await DeliverUnderTxtAttackAsync(domain, mx, DnsAttackKind.NonExistentDomainAfterFirst, marker);
 
         Assert.Equal(DeliveryStatus.TemporaryFailure, result.Status);
         Assert.True(result.Policy!.IsEnforced);
@@ -50,19 +47,11 @@ public sealed partial class FailureModelTests
     public async Task Rule1_PolicyExpiredAndTxtGoneAtRecheck_FailureStandsWithoutPlaintext()
     {
         var domain = DeliveryEnvironment.NewDomainName();
-        await using var mx = StartMx(domain, "mx", async (c, _) =>
-        {
-            // The greeting comes after the one-second policy has expired.
-            await Task.Delay(TimeSpan.FromMilliseconds(1500), c.Aborted);
-            await SmtpScripts.ServeAsync(c, certificate: null);
-        });
+        await using var mx = StartMx(domain, "mx", (c, _) => GreetAfterOneSecondPolicyExpiredAsync(c));
         await PublishAsync(domain, PolicyCase.Enforce, mx, maxAge: 1);
-        using var rule = _env.Mta.Dns.Proxy.Attack(new DnsAttack("_mta-sts." + domain, QueryType.TXT, DnsAttackKind.NonExistentDomainAfterFirst));
         var marker = DeliveryEnvironment.NewMarker();
-        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut);
 
-        var result = Assert.Single(await sut.DeliverAsync(DeliveryEnvironment.NewMessage(domain, marker)));
-        await mx.Server.WaitForIdleAsync();
+        var result = await DeliverUnderTxtAttackAsync(domain, mx, DnsAttackKind.NonExistentDomainAfterFirst, marker);
 
         Assert.Equal(DeliveryStatus.TemporaryFailure, result.Status);
         Assert.Single(result.Attempts);
@@ -75,18 +64,11 @@ public sealed partial class FailureModelTests
     public async Task Rule1_TemporaryFailureAtRecheck_FailureStandsWithoutPlaintext()
     {
         var domain = DeliveryEnvironment.NewDomainName();
-        await using var mx = StartMx(domain, "mx", async (c, _) =>
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(1500), c.Aborted);
-            await SmtpScripts.ServeAsync(c, certificate: null);
-        });
+        await using var mx = StartMx(domain, "mx", (c, _) => GreetAfterOneSecondPolicyExpiredAsync(c));
         await PublishAsync(domain, PolicyCase.Enforce, mx, maxAge: 1);
-        using var rule = _env.Mta.Dns.Proxy.Attack(new DnsAttack("_mta-sts." + domain, QueryType.TXT, DnsAttackKind.ServerFailureAfterFirst));
         var marker = DeliveryEnvironment.NewMarker();
-        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut, configurePolicy: o => o.DeferOnTemporaryFailure = true);
 
-        var result = Assert.Single(await sut.DeliverAsync(DeliveryEnvironment.NewMessage(domain, marker)));
-        await mx.Server.WaitForIdleAsync();
+        var result = await DeliverUnderTxtAttackAsync(domain, mx, DnsAttackKind.ServerFailureAfterFirst, marker, o => o.DeferOnTemporaryFailure = true);
 
         Assert.Equal(DeliveryStatus.TemporaryFailure, result.Status);
         Assert.Single(mx.Server.Connections);
@@ -100,10 +82,8 @@ public sealed partial class FailureModelTests
         var domain = DeliveryEnvironment.NewDomainName();
         await using var mx = StartMx(domain, "mx", (c, _) => SmtpScripts.ServeAsync(c, certificate: null));
         await PublishAsync(domain, PolicyCase.Enforce, mx);
-        using var rule = _env.Mta.Dns.Proxy.Attack(new DnsAttack("_mta-sts." + domain, QueryType.TXT, DnsAttackKind.ServerFailure));
-        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut, configurePolicy: o => o.DeferOnTemporaryFailure = true);
 
-        var result = Assert.Single(await sut.DeliverAsync(DeliveryEnvironment.NewMessage(domain, DeliveryEnvironment.NewMarker())));
+        var result = await DeliverUnderTxtAttackAsync(domain, mx, DnsAttackKind.ServerFailure, DeliveryEnvironment.NewMarker(), o => o.DeferOnTemporaryFailure = true);
 
         Assert.Equal(DeliveryStatus.TemporaryFailure, result.Status);
         Assert.StartsWith(ReasonCodes.PolicyTemporaryFailure, result.Detail, StringComparison.Ordinal);
@@ -120,6 +100,46 @@ public sealed partial class FailureModelTests
         var cert = certificate ?? _env.Mta.Ca.IssueServerCertificate(host);
         var server = HostileSmtpServer.Start(c => script(c, cert));
         return new HostileMx(label, host, server, _env.StartForwarder(server.EndPoint));
+    }
+
+    /// <summary>
+    /// Starts, for a new domain under <c>enforce</c>, a first MX host <c>mx1</c> running <paramref name="firstScript"/> and a
+    /// well-behaved second one <c>mx2</c> (TLS with a valid certificate), in that order of preference, both in the policy.
+    /// </summary>
+    private async Task<MxPair> StartTwoMxAsync(Func<HostileSmtpConnection, X509Certificate2, Task> firstScript)
+    {
+        var domain = DeliveryEnvironment.NewDomainName();
+        var pair = new MxPair(domain, StartMx(domain, "mx1", firstScript), StartMx(domain, "mx2", (c, cert) => SmtpScripts.ServeAsync(c, cert)));
+        try
+        {
+            await PublishAsync(domain, PolicyCase.Enforce, [pair.First, pair.Second]);
+            return pair;
+        }
+        catch
+        {
+            await pair.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Delivers one message with <paramref name="marker"/> to <paramref name="domain"/> while the hostile DNS responder
+    /// answers its <c>_mta-sts</c> TXT query as <paramref name="txtAttack"/> says, and waits until <paramref name="mx"/> is idle.
+    /// </summary>
+    private async Task<DomainDeliveryResult> DeliverUnderTxtAttackAsync(string domain, HostileMx mx, DnsAttackKind txtAttack, string marker, Action<MtaStsOptions>? configurePolicy = null)
+    {
+        using var rule = _env.Mta.Dns.Proxy.Attack(new DnsAttack("_mta-sts." + domain, QueryType.TXT, txtAttack));
+        await using var lifetime = _env.CreateAgent(new RecordingOutcomeSink(), out var sut, configurePolicy: configurePolicy);
+        var result = Assert.Single(await sut.DeliverAsync(DeliveryEnvironment.NewMessage(domain, marker)));
+        await mx.Server.WaitForIdleAsync();
+        return result;
+    }
+
+    /// <summary>An MX script that offers no STARTTLS and greets only once a one-second (<c>max_age: 1</c>) policy has expired.</summary>
+    private static async Task GreetAfterOneSecondPolicyExpiredAsync(HostileSmtpConnection connection)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(1500), connection.Aborted);
+        await SmtpScripts.ServeAsync(connection, certificate: null);
     }
 
     /// <summary>Publishes <paramref name="domain"/> with <paramref name="mxs"/> as its MX hosts in that order, every one listed in the policy.</summary>
@@ -157,6 +177,16 @@ public sealed partial class FailureModelTests
         {
             await Tap.DisposeAsync();
             await Server.DisposeAsync();
+        }
+    }
+
+    /// <summary>A domain and its two MX hosts, <see cref="First"/> (<c>mx1</c>, tried first) and <see cref="Second"/> (<c>mx2</c>).</summary>
+    private sealed record MxPair(string Domain, HostileMx First, HostileMx Second) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Second.DisposeAsync();
+            await First.DisposeAsync();
         }
     }
 }

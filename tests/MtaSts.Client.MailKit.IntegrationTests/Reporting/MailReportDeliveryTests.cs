@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -139,32 +138,15 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
             .ToDictionary(t => t[0], t => string.Concat(t[1].Where(c => !char.IsWhiteSpace(c))), StringComparer.Ordinal);
 
     /// <summary>Delivery and TLS reporting (mail only) wired to the delivery environment by dependency injection, on fake time.</summary>
-    private sealed class Reporter : IAsyncDisposable
+    private sealed class Reporter : ReportingHost
     {
-        private readonly ServiceProvider _provider;
-        private readonly TlsReportScheduler _scheduler;
-        private readonly ReportSchedulerDriver _driver;
-
         private Reporter(ServiceProvider provider, FakeTimeProvider time)
+            : base(provider, time)
         {
-            _provider = provider;
-            _scheduler = provider.GetRequiredService<TlsReportScheduler>();
-            _driver = new ReportSchedulerDriver(_scheduler, time);
-            Agent = provider.GetRequiredService<MtaStsDeliveryAgent>();
-            Generator = provider.GetRequiredService<ITlsReportGenerator>();
-            Day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            Agent = Services.GetRequiredService<MtaStsDeliveryAgent>();
         }
 
         public MtaStsDeliveryAgent Agent { get; }
-
-        public ITlsReportGenerator Generator { get; }
-
-        public DateOnly Day { get; }
-
-        public DateTimeOffset DayStart => new(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-
-        /// <summary>Gets when the day's reports are due: 02:00 the next day (a 4 h window, randomness pinned at its middle).</summary>
-        public DateTimeOffset Due => DayStart.AddDays(1).AddHours(2);
 
         public static async Task<Reporter> StartAsync(DeliveryEnvironment env, string submitter, string pem)
         {
@@ -172,22 +154,8 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
             var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
             var services = new ServiceCollection();
             services.AddSingleton<TimeProvider>(time);
-            services.AddMtaSts(policy =>
-                {
-                    policy.NameServers.Add(env.Mta.Dns.EndPoint);
-                    policy.TrustRoots.Add(env.Mta.Ca.RootCertificate);
-                    policy.AllowPrivateAddresses = true;
-                    policy.PolicyHostPort = env.Mta.Https.Port;
-                    policy.RevocationMode = X509RevocationMode.NoCheck;
-                    policy.FetchRetryCount = 0;
-                })
-                .AddMailKitDelivery(delivery =>
-                {
-                    delivery.Port = env.SmtpPort;
-                    delivery.HeloName = "sender.test";
-                    delivery.ConnectTimeout = TimeSpan.FromSeconds(20);
-                    delivery.CommandTimeout = TimeSpan.FromSeconds(60);
-                })
+            services.AddMtaSts(policy => env.ConfigurePolicy(policy))
+                .AddMailKitDelivery(env.ConfigureDelivery)
                 .AddTlsReporting(o =>
                 {
                     o.OrganizationName = "Sender Org";
@@ -199,23 +167,13 @@ public sealed class MailReportDeliveryTests(DeliveryEnvironment env)
                     o.DkimPrivateKeyPem = pem;
                 })
                 .AddTlsReportMail();
-            var reporter = new Reporter(services.BuildServiceProvider(), time);
-            await reporter._driver.StartAsync();
-            return reporter;
+            return await StartAsync(new Reporter(services.BuildServiceProvider(), time));
         }
 
         public async Task DeliverAsync(string domain)
         {
             var result = Assert.Single(await Agent.DeliverAsync(DeliveryEnvironment.NewMessage(domain, DeliveryEnvironment.NewMarker())));
             Assert.Equal(DeliveryStatus.Delivered, result.Status);
-        }
-
-        public Task RunUntilAsync(DateTimeOffset target) => _driver.RunUntilAsync(target);
-
-        public async ValueTask DisposeAsync()
-        {
-            await _scheduler.StopAsync(CancellationToken.None);
-            await _provider.DisposeAsync();
         }
     }
 }

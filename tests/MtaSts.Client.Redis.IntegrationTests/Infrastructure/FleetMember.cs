@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,17 +58,7 @@ public sealed class FleetMember : IAsyncDisposable
             AbortOnConnectFail = false,
             ReconnectRetryPolicy = new LinearRetry(100),
         });
-        services.AddMtaSts(options =>
-            {
-                options.NameServers.Add(environment.Dns.EndPoint);
-                options.TrustRoots.Add(environment.Ca.RootCertificate);
-                options.AllowPrivateAddresses = true;
-                options.PolicyHostPort = environment.Https.Port;
-                options.RevocationMode = X509RevocationMode.NoCheck;
-                options.FetchRetryCount = 0;
-                options.DnsTimeout = TimeSpan.FromSeconds(2);
-            })
-            .AddDistributedPolicyStore();
+        services.AddMtaSts(environment.ConfigureOptions).AddDistributedPolicyStore();
 
         var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToArray();

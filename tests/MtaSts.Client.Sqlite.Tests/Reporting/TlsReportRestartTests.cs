@@ -47,7 +47,7 @@ public sealed class TlsReportRestartTests : IDisposable
         await using (var first = await Process.StartAsync(_db.Path, _time))
         {
             first.Record(succeeded: true, count: 3);
-            await first.Driver.RunUntilAsync(_time.GetUtcNow() + TimeSpan.FromSeconds(30));
+            await first.RunUntilAsync(_time.GetUtcNow() + TimeSpan.FromSeconds(30));
             first.Record(succeeded: true, count: 1);
 
             // Disposed without StopAsync: the loop is cancelled and nothing more is written, as when the process dies.
@@ -60,28 +60,15 @@ public sealed class TlsReportRestartTests : IDisposable
     }
 
     /// <summary>One run of the reporting part of an application, over the database file.</summary>
-    private sealed class Process : IAsyncDisposable
+    private sealed class Process : ReportingHost
     {
-        private readonly ServiceProvider _provider;
-        private readonly TlsReportScheduler _scheduler;
-
         private Process(ServiceProvider provider, FakeTimeProvider time)
+            : base(provider, time, stopOnDispose: false)
         {
-            _provider = provider;
-            Time = time;
-            _scheduler = provider.GetRequiredService<TlsReportScheduler>();
-            Driver = new ReportSchedulerDriver(_scheduler, time);
-            Sink = provider.GetServices<ISmtpSessionOutcomeSink>().Single();
-            Generator = provider.GetRequiredService<ITlsReportGenerator>();
+            Sink = Services.GetServices<ISmtpSessionOutcomeSink>().Single();
         }
 
-        public FakeTimeProvider Time { get; }
-
-        public ReportSchedulerDriver Driver { get; }
-
         public ISmtpSessionOutcomeSink Sink { get; }
-
-        public ITlsReportGenerator Generator { get; }
 
         public static async Task<Process> StartAsync(string path, FakeTimeProvider time)
         {
@@ -95,9 +82,7 @@ public sealed class TlsReportRestartTests : IDisposable
                     o.Transports = TlsReportTransports.Https;
                 })
                 .AddSqliteTlsReportStore(path);
-            var process = new Process(services.BuildServiceProvider(), time);
-            await process.Driver.StartAsync();
-            return process;
+            return await StartAsync(new Process(services.BuildServiceProvider(), time));
         }
 
         public void Record(bool succeeded, int count)
@@ -116,9 +101,5 @@ public sealed class TlsReportRestartTests : IDisposable
                 });
             }
         }
-
-        public Task StopAsync() => _scheduler.StopAsync(CancellationToken.None);
-
-        public ValueTask DisposeAsync() => _provider.DisposeAsync();
     }
 }

@@ -15,7 +15,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     public static readonly DateTimeOffset Start = new(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
     public static readonly DateOnly Day = new(2025, 3, 1);
 
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    private readonly ReportSchedulerDriver _driver;
     private bool _started;
 
     public SchedulerHarness(Action<TlsRptOptions>? configure = null, ITlsReportStore? store = null, DateTimeOffset? start = null)
@@ -36,10 +36,8 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         Collector = new TlsRptCollector(Store, Time, telemetry);
         Https = new RecordingTransport("https", Time);
         Mail = new RecordingTransport("mailto", Time);
-        Sut = new TlsReportScheduler(Collector, Store, new TlsReportBuilder(Options), Dns, [Https, Mail], Options, Time, telemetry, Logger)
-        {
-            NextRandom = () => 0.5,
-        };
+        Sut = new TlsReportScheduler(Collector, Store, new TlsReportBuilder(Options), Dns, [Https, Mail], Options, Time, telemetry, Logger);
+        _driver = new ReportSchedulerDriver(Sut, Time);
         Sent = new MetricCollector<long>(Telemetry.Meter, "mtasts.tlsrpt.reports.sent");
         Failed = new MetricCollector<long>(Telemetry.Meter, "mtasts.tlsrpt.reports.failed");
         Suppressed = new MetricCollector<long>(Telemetry.Meter, "mtasts.tlsrpt.reports.suppressed");
@@ -86,34 +84,15 @@ internal sealed class SchedulerHarness : IAsyncDisposable
             : Sessions.Success(resolution, "mx." + domain, "203.0.113.1", Time.GetUtcNow()));
     }
 
-    public async Task StartAsync()
+    /// <summary>Starts the loop with its randomness pinned at the middle, and waits until it sleeps.</summary>
+    public Task StartAsync()
     {
-        await Sut.StartAsync(CancellationToken.None);
         _started = true;
-        await WaitForGenerationAsync(0);
+        return _driver.StartAsync();
     }
 
     /// <summary>Moves fake time to <paramref name="target"/>, stopping at every moment the loop wakes up, and waiting until it sleeps again.</summary>
-    public async Task RunUntilAsync(DateTimeOffset target)
-    {
-        while (true)
-        {
-            var wake = Sut.NextWake;
-            if (wake > target)
-            {
-                if (target > Time.GetUtcNow())
-                {
-                    Time.SetUtcNow(target);
-                }
-
-                return;
-            }
-
-            var generation = Sut.IdleGeneration;
-            Time.SetUtcNow(wake);
-            await WaitForGenerationAsync(generation);
-        }
-    }
+    public Task RunUntilAsync(DateTimeOffset target) => _driver.RunUntilAsync(target);
 
     public async ValueTask DisposeAsync()
     {
@@ -130,7 +109,4 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         Built.Dispose();
         Telemetry.Dispose();
     }
-
-    private Task WaitForGenerationAsync(long generation) =>
-        Poll.UntilAsync(() => Sut.IdleGeneration > generation, "the report scheduler to go back to sleep", SettleTimeout);
 }

@@ -24,12 +24,7 @@ public sealed class RefreshScheduleTests : IDisposable
     [InlineData(604800)]
     public async Task Rule3_RefreshFollowsMaxAge_NoMinuteWithoutValidPolicyOver30Days(long maxAge)
     {
-        _h.Dns.SetId(Domain, "A");
-        _h.Fetcher.SetPolicy(Domain, maxAge: maxAge);
-        using var service = new PolicyRefreshService(_h.Resolver, _h.Time);
-        await service.StartAsync(CancellationToken.None);
-        await _h.Resolver.ResolveAsync(Domain);
-        await SettleAsync(service);
+        using var service = await StartWithCachedPolicyAsync(maxAge: maxAge);
 
         var minutesWithout = 0;
         var firstWithout = -1;
@@ -62,12 +57,7 @@ public sealed class RefreshScheduleTests : IDisposable
     [Fact]
     public async Task Rule3_UnusedDomain_NotRefreshedAfterTheWindow()
     {
-        _h.Dns.SetId(Domain, "A");
-        _h.Fetcher.SetPolicy(Domain, maxAge: 604800);
-        using var service = new PolicyRefreshService(_h.Resolver, _h.Time);
-        await service.StartAsync(CancellationToken.None);
-        await _h.Resolver.ResolveAsync(Domain);
-        await SettleAsync(service);
+        using var service = await StartWithCachedPolicyAsync(maxAge: 604800);
         var fetchesAfter = new Dictionary<int, int>();
 
         for (var hour = 1; hour <= 20 * 24; hour++)
@@ -88,12 +78,7 @@ public sealed class RefreshScheduleTests : IDisposable
     [Fact]
     public async Task Rule3_FailedRefresh_RetriedAfterBackoffBeforeExpiry()
     {
-        _h.Dns.SetId(Domain, "A");
-        _h.Fetcher.SetPolicy(Domain, maxAge: 3600);
-        using var service = new PolicyRefreshService(_h.Resolver, _h.Time);
-        await service.StartAsync(CancellationToken.None);
-        await _h.Resolver.ResolveAsync(Domain);
-        await SettleAsync(service);
+        using var service = await StartWithCachedPolicyAsync(maxAge: 3600);
         _h.Fetcher.SetResult(Domain, PolicyFetchResult.FetchError("http-status-503", transient: true));
 
         // The refresh falls due after 27-30 minutes and fails.
@@ -142,6 +127,21 @@ public sealed class RefreshScheduleTests : IDisposable
         Assert.Equal(1, refreshed);
         Assert.Equal(2, _h.Fetcher.Fetches(Domain));
         Assert.Equal(first.FetchedAt!.Value.AddDays(1), after.FetchedAt);
+    }
+
+    /// <summary>
+    /// Starts the refresh loop over a resolver that has just fetched and cached <see cref="Domain"/>'s policy (TXT id
+    /// <c>A</c>, <paramref name="maxAge"/> seconds), and waits until the loop has settled.
+    /// </summary>
+    private async Task<PolicyRefreshService> StartWithCachedPolicyAsync(long maxAge)
+    {
+        _h.Dns.SetId(Domain, "A");
+        _h.Fetcher.SetPolicy(Domain, maxAge: maxAge);
+        var service = new PolicyRefreshService(_h.Resolver, _h.Time);
+        await service.StartAsync(CancellationToken.None);
+        await _h.Resolver.ResolveAsync(Domain);
+        await SettleAsync(service);
+        return service;
     }
 
     /// <summary>

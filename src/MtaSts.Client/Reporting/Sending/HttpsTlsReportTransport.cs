@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Security.Authentication;
 
 namespace MtaSts;
 
@@ -66,12 +65,12 @@ internal sealed class HttpsTlsReportTransport : ITlsReportTransport
                 ? TlsReportDeliveryResult.TemporaryFailure(detail)
                 : TlsReportDeliveryResult.PermanentFailure(detail);
         }
-        catch (HttpRequestException ex) when (FindInner<PolicyHostRefusedException>(ex) is { } refused)
+        catch (HttpRequestException ex) when (HttpRequestFailure.FindInner<PolicyHostRefusedException>(ex) is { } refused)
         {
             // The SSRF guard: the host resolves only to addresses in refused ranges (Decision 21).
             return TlsReportDeliveryResult.PermanentFailure(refused.ReasonCode.Replace("policy-host", "report-host", StringComparison.Ordinal));
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError || FindInner<AuthenticationException>(ex) is not null)
+        catch (HttpRequestException ex) when (HttpRequestFailure.IsTlsHandshake(ex))
         {
             var verdict = _handlerFactory.TakeLastCertificateResult(uri.IdnHost);
             return TlsReportDeliveryResult.TemporaryFailure(verdict is { IsValid: false } v ? "certificate: " + v.ReasonCode : "tls-handshake-failed");
@@ -93,19 +92,5 @@ internal sealed class HttpsTlsReportTransport : ITlsReportTransport
             // The handler remembers the last certificate verdict per host for the policy fetcher; do not let report hosts pile up.
             _handlerFactory.TakeLastCertificateResult(uri.IdnHost);
         }
-    }
-
-    private static T? FindInner<T>(Exception exception)
-        where T : Exception
-    {
-        for (var e = exception.InnerException; e is not null; e = e.InnerException)
-        {
-            if (e is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
     }
 }
