@@ -86,10 +86,12 @@ internal sealed partial class PolicyResolver
             return (null, false);
         }
 
-        // Compare-and-swap: a policy fetched meanwhile (a concurrent refresh) is newer than what the store held.
+        // Compare-and-swap: memory changed while the store was read (a concurrent refresh, the warm-up at start or another
+        // lookup loaded the same record). Whatever memory holds now is at least as current as what was read: use it, so
+        // that a policy loaded concurrently is never missed (a lookup that then failed to fetch would answer "no policy").
         if (!_store.TryReplacePolicy(entry, current))
         {
-            return (null, false);
+            return _store.TryGetPolicy(domain, out var winner) && !ReferenceEquals(winner, current) ? (winner, false) : (null, false);
         }
 
         Reschedule(entry, entry.NextRefreshAt);

@@ -14,11 +14,20 @@ internal sealed class FakePolicyStore : IMtaStsPolicyStore
 
     public int Writes { get; private set; }
 
-    public ValueTask<StoredPolicyRecord?> GetAsync(string policyDomain, CancellationToken cancellationToken = default)
+    /// <summary>Gets or sets work done by every read after it has taken its record and before it returns it (to play races).</summary>
+    public Func<Task>? AfterRead { get; set; }
+
+    public async ValueTask<StoredPolicyRecord?> GetAsync(string policyDomain, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
         Reads++;
-        return ValueTask.FromResult(Records.TryGetValue(policyDomain, out var r) ? r : null);
+        var record = Records.TryGetValue(policyDomain, out var r) ? r : null;
+        if (AfterRead is { } afterRead)
+        {
+            await afterRead();
+        }
+
+        return record;
     }
 
     public ValueTask SetAsync(StoredPolicyRecord record, CancellationToken cancellationToken = default)

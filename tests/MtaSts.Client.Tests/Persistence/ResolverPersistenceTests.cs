@@ -46,6 +46,28 @@ public sealed class ResolverPersistenceTests : IDisposable
         Assert.Equal(0, _h.Fetcher.TotalFetches);
     }
 
+    [Fact]
+    public async Task ResolveAsync_WarmUpLoadsTheRecordWhileTheLookupReadsIt_ServesTheStoredPolicyAndNeverFetches()
+    {
+        // Found by the serve-postfix restart test: a lookup that arrived during the warm-up read the stored record, lost
+        // the compare-and-swap to the warm-up, went on without it, failed to fetch and answered "no policy".
+        var now = _h.Time.GetUtcNow();
+        _durable.Records[Domain] = new(Domain, "A", PolicyText, now.AddHours(-1), now.AddHours(23), now.AddHours(-1));
+        _durable.AfterRead = async () =>
+        {
+            _durable.AfterRead = null;
+            Assert.Equal(1, await _h.Resolver.WarmUpAsync(CancellationToken.None));
+        };
+        _h.Dns.SetId(Domain, "A");
+        _h.Fetcher.SetResult(Domain, PolicyFetchResult.FetchError("http-status-500"));
+
+        var result = await _h.Resolver.ResolveAsync(Domain);
+
+        Assert.True(result.IsEnforced, $"{result.Status} {result.FailureReasonCode}");
+        Assert.Equal("A", result.PolicyId);
+        Assert.Equal(0, _h.Fetcher.TotalFetches);
+    }
+
     public static TheoryData<string> CorruptRecords() =>
     [
         "text does not parse",
