@@ -121,7 +121,7 @@ internal sealed partial class DnsClientMtaStsDns
         }
 
         return IPAddress.TryParse(response.NameServer?.Address, out var address)
-            && (IPAddress.IsLoopback(address) || _trustedResolvers.Contains(Canonical(address)));
+            && ((_trustLoopback && IPAddress.IsLoopback(address)) || _trustedResolvers.Contains(Canonical(address)));
     }
 
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

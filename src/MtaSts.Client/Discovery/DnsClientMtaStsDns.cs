@@ -28,8 +28,17 @@ internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
     private readonly TimeSpan _budget;
     private readonly TimeProvider _timeProvider;
 
+    private readonly bool _trustLoopback;
+
     public DnsClientMtaStsDns(ILookupClient client, MtaStsOptions options, TimeProvider timeProvider)
+        : this(client, options, timeProvider, trustLoopback: true)
     {
+    }
+
+    /// <summary>Tests only: <paramref name="trustLoopback"/> <see langword="false"/> plays a resolver on an untrusted path.</summary>
+    internal DnsClientMtaStsDns(ILookupClient client, MtaStsOptions options, TimeProvider timeProvider, bool trustLoopback)
+    {
+        _trustLoopback = trustLoopback;
         _client = client;
         _budget = options.DiscoveryTimeout;
         _timeProvider = timeProvider;
