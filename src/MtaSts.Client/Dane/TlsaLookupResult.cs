@@ -58,6 +58,9 @@ public sealed class TlsaLookupResult
     /// <summary>Gets the host's CNAME target when reached through a DNSSEC-secure CNAME chain, or <see langword="null"/>.</summary>
     public string? CanonicalName { get; }
 
+    /// <summary>Gets the TLS-RPT counter text of the records (<see cref="TlsaPolicyText"/>), made once.</summary>
+    internal string PolicyText => field ??= TlsaPolicyText.Encode(this);
+
     /// <summary>Gets a short code saying why the lookup was indeterminate (see <see cref="ReasonCodes"/>), or <see langword="null"/>.</summary>
     public string? Error { get; }
 

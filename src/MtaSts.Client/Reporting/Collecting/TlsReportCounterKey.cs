@@ -61,7 +61,7 @@ internal static class TlsReportCounterKey
             return false;
         }
 
-        if (values.Count < 3 || values[0] is not { } kind || values[1] is not ({ } policyType and (TlsRptPolicyType.Sts or TlsRptPolicyType.NoPolicyFound)))
+        if (values.Count < 3 || values[0] is not { } kind || values[1] is not ({ } policyType and (TlsRptPolicyType.Sts or TlsRptPolicyType.Tlsa or TlsRptPolicyType.NoPolicyFound)))
         {
             return false;
         }
