@@ -68,7 +68,7 @@ public sealed class DaneDeliveryTests
     [InlineData(PolicyCase.Enforce)]
     [InlineData(PolicyCase.Testing)]
     [InlineData(PolicyCase.NoPolicy)]
-    public async Task DeliverAsync_DaneFailsWhereMtaStsWouldPass_NotDeliveredTlsaInvalid(PolicyCase policy)
+    public async Task Rule12_DaneFailsWhereMtaStsWouldPass_NotDeliveredTlsaInvalid(PolicyCase policy)
     {
         // Checklist K.81 and I.1 (RFC 8461 §2): the certificate is WebPKI-valid for the name, but matches no TLSA record.
         var run = await RunAsync(policy, [DaneHosts.Mismatch]);
@@ -85,7 +85,7 @@ public sealed class DaneDeliveryTests
     }
 
     [Fact]
-    public async Task DeliverAsync_MixedMxHostsOneFailsDaneOneWithoutTlsa_DaneHostRefusedOtherDeliversUnderMtaSts()
+    public async Task Rule14_MixedMxHostsOneFailsDaneOneWithoutTlsa_DaneHostRefusedOtherDeliversUnderMtaSts()
     {
         var run = await RunAsync(PolicyCase.Enforce, [DaneHosts.Mismatch, DaneHosts.NoTlsa]);
 
@@ -103,7 +103,7 @@ public sealed class DaneDeliveryTests
     [InlineData(PolicyCase.NoPolicy)]
     [InlineData(PolicyCase.None)]
     [InlineData(PolicyCase.Testing)]
-    public async Task DeliverAsync_IndeterminateTlsaAndStartTlsStripped_NotDeliveredNeverConnected(PolicyCase policy)
+    public async Task Rule13_IndeterminateTlsaAndStartTlsStripped_NotDeliveredNeverConnected(PolicyCase policy)
     {
         // RFC 7672 §2.1.1: an unanswerable TLSA lookup is never "no DANE": no fall-back to opportunistic TLS or plaintext.
         var tap = _env.Forwarder(DaneHosts.DeadTlsa);
@@ -122,7 +122,7 @@ public sealed class DaneDeliveryTests
     }
 
     [Fact]
-    public async Task DeliverAsync_BogusTlsaWithEnforceAndValidCertificate_NotDeliveredDnssecInvalidNextMxDelivers()
+    public async Task Rule13_BogusTlsaWithEnforceAndValidCertificate_NotDeliveredDnssecInvalidNextMxDelivers()
     {
         // Checklist K.82: the TLSA record would match, but its zone is bogus.
         var run = await RunAsync(PolicyCase.Enforce, [DaneHosts.BogusTlsa, DaneHosts.EeFull]);
@@ -136,7 +136,7 @@ public sealed class DaneDeliveryTests
     }
 
     [Fact]
-    public async Task DeliverAsync_UsableTlsaButStartTlsStripped_NotDeliveredNoPlaintextFallback()
+    public async Task Rule12_UsableTlsaButStartTlsStripped_NotDeliveredNoPlaintextFallback()
     {
         var run = await RunAsync(PolicyCase.NoPolicy, [DaneHosts.Stripped]);
 
@@ -147,7 +147,7 @@ public sealed class DaneDeliveryTests
     }
 
     [Fact]
-    public async Task DeliverAsync_TlsaInUnsignedZone_IgnoredAndMtaStsEnforceDelivers()
+    public async Task Rule14_TlsaInUnsignedZone_IgnoredAndMtaStsEnforceDelivers()
     {
         // Checklist K.84: valid.hosts.mtasts.test carries a TLSA record that matches nothing, in an unsigned zone.
         var run = await RunAsync(PolicyCase.Enforce, [MxHosts.Valid]);

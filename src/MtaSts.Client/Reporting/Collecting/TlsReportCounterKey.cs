@@ -66,6 +66,12 @@ internal static class TlsReportCounterKey
             return false;
         }
 
+        // A tlsa policy always names its TLSA base domain (TlsaPolicyText).
+        if (policyType == TlsRptPolicyType.Tlsa && values[2] is not { Length: > 0 })
+        {
+            return false;
+        }
+
         if (kind is SuccessKind or FailureKind && values.Count == 3)
         {
             decoded = new Decoded(kind, policyType, values[2], null, null, null, null, null, null);
