@@ -131,7 +131,7 @@ public sealed class DaneDeliveryTests
         Assert.Equal(DaneHosts.EeFull, run.Result.MxHost);
         Assert.Equal(MxAttemptOutcome.DaneIndeterminate, run.Result.Attempts[0].Outcome);
         Assert.Equal(TlsRptResultType.DnssecInvalid, Assert.Single(run.Sink.For(DaneHosts.BogusTlsa)).ResultType);
-        Assert.Empty(_env.Forwarder(DaneHosts.BogusTlsa).ClientToServer);
+        Assert.Empty(_env.Forwarder(DaneHosts.BogusTlsa).ClientToServer); // no other test connects to it
         run.AssertNothingInTheClear(DaneHosts.EeFull);
     }
 
@@ -207,6 +207,7 @@ public sealed class DaneDeliveryTests
     {
         // RFC 7672 §6: mandatory DANE by local configuration.
         string? required = null;
+        var connections = _env.Forwarder(DaneHosts.NoTlsa).ConnectionCount;
         var run = await RunAsync(PolicyCase.NoPolicy, [DaneHosts.NoTlsa, DaneHosts.Ee], configure: null, requireDaneFor: d => required = d);
 
         Assert.NotNull(required);
@@ -215,6 +216,8 @@ public sealed class DaneDeliveryTests
         Assert.Equal(MxAttemptOutcome.DaneRequired, run.Result.Attempts[0].Outcome);
         Assert.Equal(TlsRptResultType.DaneRequired, Assert.Single(run.Sink.For(DaneHosts.NoTlsa)).ResultType);
         Assert.Equal(0, run.Sink.For(DaneHosts.NoTlsa).Count(o => o.Delivered));
+        Assert.Equal(connections, _env.Forwarder(DaneHosts.NoTlsa).ConnectionCount);
+        run.AssertNothingInTheClear(DaneHosts.Ee);
     }
 
     [Fact]
