@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 configuration=Release
-packages=(knot knot-dnsutils unzip postfix redis-server systemd)
+packages=(knot knot-dnsutils unzip postfix redis-server systemd unbound)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,7 +15,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # Keep the packages from starting system-wide services (which would listen on :25, :53, :6379): tests start their own.
+  # Keep the packages from starting system-wide services (which would listen on :25, :53, :6379): tests start their own
+  # (Unbound included: the DANE tests run private validating resolvers on free loopback ports).
   printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
   $sudo chmod +x /usr/sbin/policy-rc.d
   trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT

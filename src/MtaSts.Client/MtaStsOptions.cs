@@ -13,6 +13,14 @@ public sealed class MtaStsOptions
     /// <value>Empty by default.</value>
     public IList<IPEndPoint> NameServers { get; } = [];
 
+    /// <summary>
+    /// Gets the addresses of validating resolvers, besides the loopback ones, whose AD bit is believed: only answers with
+    /// the AD bit from a loopback resolver or one listed here count as DNSSEC-secure for DANE (RFC 7672 §2.1.3,
+    /// RFC 6698 §4.1). List a resolver only when the path to it is trusted (the same host, or a protected network).
+    /// </summary>
+    /// <value>Empty by default: loopback resolvers (127.0.0.0/8, ::1) only.</value>
+    public IList<IPAddress> TrustedValidatingResolvers { get; } = [];
+
     /// <summary>Gets or sets how long one DNS query may take.</summary>
     /// <value>5 seconds.</value>
     public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);

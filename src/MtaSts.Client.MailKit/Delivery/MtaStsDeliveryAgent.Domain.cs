@@ -92,7 +92,8 @@ public sealed partial class MtaStsDeliveryAgent
     {
         var policy = context.AppliedPolicy;
 
-        // RFC 8461 §4.1 and Decision 30: an MX that matches no pattern fails validation.
+        // RFC 8461 §4.1 and Decision 30: an MX that matches no pattern fails validation. Decision 34: under enforce it is
+        // skipped before any lookup, whatever DANE would say of it.
         var notInPolicy = policy is not null && !policy.MatchesMx(host);
         if (notInPolicy && context.IsEnforced)
         {
@@ -102,7 +103,20 @@ public sealed partial class MtaStsDeliveryAgent
             return;
         }
 
-        var lookup = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        // RFC 7672 §2.2: the DANE status of the host is decided before connecting. RFC 8460 §3: a report delivery honours
+        // neither MTA-STS nor DANE failures, so it does not look.
+        TlsaLookupResult? tlsa = null;
+        AddressLookupResult lookup;
+        if (_options.Dane && !context.IsReportDelivery)
+        {
+            tlsa = await _dns.LookupTlsaAsync(host, _options.Port, cancellationToken).ConfigureAwait(false);
+            lookup = tlsa.Addresses;
+        }
+        else
+        {
+            lookup = await _dns.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+
         if (lookup.Status != DnsLookupStatus.Found)
         {
             var detail = lookup.Status == DnsLookupStatus.NotFound ? ReasonCodes.NoAddress : $"{ReasonCodes.AddressLookupFailed}: {lookup.Error}";
@@ -111,22 +125,43 @@ public sealed partial class MtaStsDeliveryAgent
             return;
         }
 
+        if (!IsDaneSatisfiable(context, host, tlsa))
+        {
+            return;
+        }
+
+        var daneGoverns = tlsa is { Status: TlsaLookupStatus.Usable or TlsaLookupStatus.Unusable };
+        var tlsaStatus = tlsa?.Status;
+
+        // The PKIX check of an enforced policy applies to a DANE host too, unless DaneSupersedesPkix (checklist I.6).
+        var pkixRequired = context.IsEnforced && (tlsaStatus != TlsaLookupStatus.Usable || _options.DaneStrictness == DaneStrictness.RequireBoth);
         foreach (var address in lookup.Addresses)
         {
-            // Under testing the session goes ahead and carries the failure, so that it is reported once.
-            var outcome = new SessionOutcomeBuilder(context.Resolution!, host, address, context.IsReportDelivery, reportsFailures: policy is not null);
-            if (notInPolicy)
+            // Under testing the session goes ahead and carries the failure, so that it is reported once. A session DANE
+            // governs counts under the tlsa policy only (RFC 8460 §4.4).
+            var outcome = new SessionOutcomeBuilder(context.Resolution!, host, address, context.IsReportDelivery, reportsFailures: policy is not null || daneGoverns)
+            {
+                Tlsa = daneGoverns ? tlsa : null,
+            };
+            if (tlsa is { Status: TlsaLookupStatus.Unusable })
+            {
+                // RFC 7672 §3.1.3: TLS stays mandatory, without DANE authentication; the domain learns its records are unusable.
+                outcome.Failed(TlsRptResultType.TlsaInvalid, ReasonCodes.AllUnusableRecords);
+            }
+            else if (notInPolicy && !daneGoverns)
             {
                 outcome.Failed(TlsRptResultType.ValidationFailure, ReasonCodes.MxNotInPolicy);
             }
 
-            var result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, context.IsEnforced), Plaintext: false, outcome), cancellationToken).ConfigureAwait(false);
+            var verdict = new TlsVerdict(_validator, _daneValidator, host, pkixRequired, tlsa);
+            var result = await _sessions.RunAsync(new SessionRequest(context, host, address, verdict, Plaintext: false, outcome) { TlsaStatus = tlsaStatus }, cancellationToken).ConfigureAwait(false);
             AddAttempt(context, result.Attempt);
-            if (result.RetryInPlaintext && context.HasPending && !context.IsEnforced)
+            if (result.RetryInPlaintext && context.HasPending && !context.IsEnforced && !verdict.Required)
             {
                 // Issue-8 rule 5 and checklist K.77: opportunistic TLS falls back to plaintext after a refused STARTTLS or a
-                // failed handshake (a server offering only TLS 1.0 still gets the message under testing).
-                result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, required: false), Plaintext: true, outcome), cancellationToken).ConfigureAwait(false);
+                // failed handshake (a server offering only TLS 1.0 still gets the message under testing). Never for a host
+                // with secure TLSA records (RFC 7672 §2.2).
+                result = await _sessions.RunAsync(new SessionRequest(context, host, address, new TlsVerdict(_validator, host, required: false), Plaintext: true, outcome) { TlsaStatus = tlsaStatus }, cancellationToken).ConfigureAwait(false);
                 AddAttempt(context, result.Attempt);
             }
 
@@ -149,8 +184,45 @@ public sealed partial class MtaStsDeliveryAgent
             }
         }
 
-        PublishUnreachableNotInPolicy(context, host, notInPolicy);
+        PublishUnreachableNotInPolicy(context, host, notInPolicy && !daneGoverns);
     }
+
+    /// <summary>
+    /// The DANE rules that keep a host from being tried at all: an indeterminate TLSA lookup (RFC 7672 §2.1.1: never a
+    /// fall-back to MTA-STS or plaintext) and mandatory DANE without usable secure records (RFC 7672 §6). Each is reported
+    /// under the host's tlsa policy and moves on to the next MX.
+    /// </summary>
+    private bool IsDaneSatisfiable(DeliveryContext context, string host, TlsaLookupResult? tlsa)
+    {
+        if (tlsa is { Status: TlsaLookupStatus.Indeterminate })
+        {
+            var reason = $"{ReasonCodes.TlsaLookupFailed}: {tlsa.Error}";
+            LogDaneIndeterminate(_logger, context.Domain.Value, host, tlsa.Error);
+            Publish(DaneOutcome(context, host, tlsa, TlsRptResultType.DnssecInvalid, ReasonCodes.TlsaLookupFailed));
+            AddAttempt(context, new MxAttempt(host, null, MxAttemptOutcome.DaneIndeterminate, TlsRptResultType.DnssecInvalid, reason) { TlsaStatus = tlsa.Status });
+            return false;
+        }
+
+        if (tlsa is not { Status: TlsaLookupStatus.Usable } && _options.DaneRequiredDomains.Contains(context.Domain.Value))
+        {
+            LogDaneRequired(_logger, context.Domain.Value, host, tlsa?.Status);
+            Publish(DaneOutcome(context, host, tlsa, TlsRptResultType.DaneRequired, ReasonCodes.NoSecureTlsaRecords));
+            AddAttempt(context, new MxAttempt(host, null, MxAttemptOutcome.DaneRequired, TlsRptResultType.DaneRequired, ReasonCodes.NoSecureTlsaRecords) { TlsaStatus = tlsa?.Status });
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A DANE failure found before any connection, reported under the host's tlsa policy (RFC 8460 §4.3.2.1).</summary>
+    private SmtpSessionOutcome DaneOutcome(DeliveryContext context, string host, TlsaLookupResult? tlsa, TlsRptResultType type, string reason) => new(context.Domain.Value, context.Resolution!, host)
+    {
+        ResultType = type,
+        FailureReasonCode = reason,
+        Tlsa = tlsa ?? new TlsaLookupResult(TlsaLookupStatus.NotFound, host, AddressLookupResult.NotFound, []),
+        IsReportDelivery = context.IsReportDelivery,
+        Timestamp = _timeProvider.GetUtcNow(),
+    };
 
     /// <summary>Under testing, an MX outside the policy is reported once even when it could not be reached.</summary>
     private void PublishUnreachableNotInPolicy(DeliveryContext context, string host, bool notInPolicy)

@@ -31,4 +31,12 @@ public sealed partial class MtaStsDeliveryAgent
     [LoggerMessage(EventId = 108, EventName = "DnsContradictsPolicy", Level = LogLevel.Warning,
         Message = "Deferred delivery for {PolicyDomain}: DNS says {Answer}, but a valid MTA-STS policy is held for it; the unauthenticated answer is not believed.")]
     private static partial void LogDnsContradictsPolicy(ILogger logger, string policyDomain, string answer);
+
+    [LoggerMessage(EventId = 111, EventName = "DaneIndeterminate", Level = LogLevel.Warning,
+        Message = "Not delivering to {MxHost} for {PolicyDomain} for now: its address records are DNSSEC-secure but its TLSA lookup failed ({Error}); DANE cannot be ruled out, so neither MTA-STS nor plaintext stands in.")]
+    private static partial void LogDaneIndeterminate(ILogger logger, string policyDomain, string mxHost, string? error);
+
+    [LoggerMessage(EventId = 112, EventName = "DaneRequired", Level = LogLevel.Warning,
+        Message = "Not delivering to {MxHost} for {PolicyDomain}: DANE is required for the domain and the host has no usable secure TLSA records (status {TlsaStatus}).")]
+    private static partial void LogDaneRequired(ILogger logger, string policyDomain, string mxHost, TlsaLookupStatus? tlsaStatus);
 }

@@ -27,6 +27,7 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
     private readonly IMtaStsPolicyResolver _resolver;
     private readonly IMtaStsDns _dns;
     private readonly MxCertificateValidator _validator;
+    private readonly DaneCertificateValidator _daneValidator;
     private readonly MtaStsDeliveryOptions _options;
     private readonly ISmtpSessionOutcomeSink[] _sinks;
     private readonly TimeProvider _timeProvider;
@@ -50,6 +51,7 @@ public sealed partial class MtaStsDeliveryAgent : IAsyncDisposable, IDisposable
         _resolver = resolver;
         _dns = dns;
         _validator = validator;
+        _daneValidator = new DaneCertificateValidator(timeProvider);
         _options = options;
         _sinks = [.. sinks];
         _timeProvider = timeProvider;

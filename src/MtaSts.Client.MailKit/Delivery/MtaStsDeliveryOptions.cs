@@ -46,6 +46,26 @@ public sealed class MtaStsDeliveryOptions
     /// <value>16,384 bytes; at least <see cref="MinReplyBytes"/>.</value>
     public int MaxReplyBytes { get; set; } = 16384;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether DANE (RFC 7672) is used beside MTA-STS: each MX host's TLSA records are looked
+    /// up through the DNS client, and a host with DNSSEC-secure usable records must pass DANE authentication — whatever the
+    /// MTA-STS policy says (RFC 8461 §2). Only answers from a trusted validating resolver count
+    /// (<see cref="MtaStsOptions.TrustedValidatingResolvers"/>); with none, every host is insecure and MTA-STS alone decides.
+    /// </summary>
+    /// <value><see langword="true"/>.</value>
+    public bool Dane { get; set; } = true;
+
+    /// <summary>Gets or sets what a host DANE authenticates must also pass under an <c>enforce</c> policy (checklist I.6).</summary>
+    /// <value><see cref="MailKit.DaneStrictness.RequireBoth"/>: DANE and the policy's PKIX check.</value>
+    public DaneStrictness DaneStrictness { get; set; } = DaneStrictness.RequireBoth;
+
+    /// <summary>
+    /// Gets the recipient domains for which DANE is mandatory (RFC 7672 §6): an MX host without DNSSEC-secure usable TLSA
+    /// records is not used (TLS-RPT <c>dane-required</c>). Names in A-labels, compared ignoring case.
+    /// </summary>
+    /// <value>Empty.</value>
+    public ISet<string> DaneRequiredDomains { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets or sets how many recipient domains of one message are delivered to at once.</summary>
     /// <value>4.</value>
     public int MaxConcurrency { get; set; } = 4;

@@ -26,4 +26,13 @@ public enum MxAttemptOutcome
 
     /// <summary>The host refused the message permanently (5xx).</summary>
     Rejected,
+
+    /// <summary>
+    /// Not tried: the host's address records are DNSSEC-secure but its TLSA lookup failed (SERVFAIL, bogus, timeout).
+    /// A temporary failure, never a fall-back to MTA-STS or plaintext (RFC 7672 §2.1.1).
+    /// </summary>
+    DaneIndeterminate,
+
+    /// <summary>Not tried: DANE is required for the domain and the host has no DNSSEC-secure usable TLSA records (RFC 7672 §6).</summary>
+    DaneRequired,
 }

@@ -28,6 +28,9 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
     /// <summary>Gets or sets the local address of the connection (TLS-RPT <c>sending-mta-ip</c>).</summary>
     public IPAddress? SendingAddress { get; set; }
 
+    /// <summary>Gets or sets the host's secure TLSA records when DANE governs the session (it then counts under a <c>tlsa</c> policy).</summary>
+    public TlsaLookupResult? Tlsa { get; set; }
+
     /// <summary>Gets a value indicating whether the session has something to report: TLS was negotiated or refused, or the policy failed.</summary>
     public bool HasOutcome => _negotiated || ResultType is not null;
 
@@ -82,6 +85,7 @@ internal sealed class SessionOutcomeBuilder(PolicyResolution resolution, string 
         CipherSuite = _cipherSuite,
         Delivered = Delivered,
         IsReportDelivery = isReportDelivery,
+        Tlsa = Tlsa,
         Timestamp = now,
     };
 }

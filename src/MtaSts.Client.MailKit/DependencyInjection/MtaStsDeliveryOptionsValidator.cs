@@ -36,6 +36,15 @@ internal sealed class MtaStsDeliveryOptionsValidator : IValidateOptions<MtaStsDe
             failures.Add($"MtaStsDeliveryOptions.HeloName must be a fully qualified domain name or an address literal such as [192.0.2.1] (was '{options.HeloName}').");
         }
 
+        foreach (var domain in options.DaneRequiredDomains)
+        {
+            // Compared with the recipient domain in A-labels, lower case, without a trailing dot.
+            if (!PolicyDomainName.TryParse(domain, out var parsed) || !string.Equals(parsed.Value, domain, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"MtaStsDeliveryOptions.DaneRequiredDomains must hold domain names in A-labels without a trailing dot (was '{domain}').");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

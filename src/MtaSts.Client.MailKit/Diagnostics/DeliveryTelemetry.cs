@@ -108,6 +108,8 @@ internal sealed class DeliveryTelemetry : IDisposable
         MxAttemptOutcome.CertificateRejected => "certificate_rejected",
         MxAttemptOutcome.TlsFailed => "tls_failed",
         MxAttemptOutcome.Rejected => "rejected",
+        MxAttemptOutcome.DaneIndeterminate => "dane_indeterminate",
+        MxAttemptOutcome.DaneRequired => "dane_required",
         _ => "deferred",
     };
 }

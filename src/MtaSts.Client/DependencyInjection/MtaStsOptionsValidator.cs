@@ -78,6 +78,15 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             }
         }
 
+        for (var i = 0; i < options.TrustedValidatingResolvers.Count; i++)
+        {
+            // RFC 7672 §2.1.3: a trusted resolver is one particular host; "any address" would trust every answer.
+            if (options.TrustedValidatingResolvers[i] is not { } resolver || resolver.Equals(System.Net.IPAddress.Any) || resolver.Equals(System.Net.IPAddress.IPv6Any))
+            {
+                failures.Add($"MtaStsOptions.TrustedValidatingResolvers[{i}] must be the address of a resolver (was '{options.TrustedValidatingResolvers[i]?.ToString() ?? "null"}').");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

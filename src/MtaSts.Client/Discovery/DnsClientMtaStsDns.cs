@@ -15,18 +15,30 @@ namespace MtaSts;
 /// over TCP, where an off-path forger cannot answer. Each lookup, CNAME chain and retries included, runs inside one
 /// budget (<see cref="MtaStsOptions.DiscoveryTimeout"/>).
 /// </remarks>
-internal sealed class DnsClientMtaStsDns : IMtaStsDns
+internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
 {
     /// <summary>Decision 5: at most 8 CNAME links are followed.</summary>
     internal const int MaxCnameLinks = 8;
 
     private readonly ILookupClient _client;
     private readonly DnsQueryAndServerOptions _tcpOnly;
+    private readonly DnsQueryAndServerOptions _dnssec;
+    private readonly DnsQueryAndServerOptions _dnssecTcpOnly;
+    private readonly HashSet<IPAddress> _trustedResolvers;
     private readonly TimeSpan _budget;
     private readonly TimeProvider _timeProvider;
 
+    private readonly bool _trustLoopback;
+
     public DnsClientMtaStsDns(ILookupClient client, MtaStsOptions options, TimeProvider timeProvider)
+        : this(client, options, timeProvider, trustLoopback: true)
     {
+    }
+
+    /// <summary>Tests only: <paramref name="trustLoopback"/> <see langword="false"/> plays a resolver on an untrusted path.</summary>
+    internal DnsClientMtaStsDns(ILookupClient client, MtaStsOptions options, TimeProvider timeProvider, bool trustLoopback)
+    {
+        _trustLoopback = trustLoopback;
         _client = client;
         _budget = options.DiscoveryTimeout;
         _timeProvider = timeProvider;
@@ -40,6 +52,32 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
             ContinueOnDnsError = true,
             ContinueOnEmptyResponse = false,
         };
+
+        // DANE lookups (RFC 7672 §2.1): the DNSSEC OK bit asks a validating resolver for its verdict in the AD bit.
+        var servers = client.NameServers.ToArray();
+        _dnssec = new DnsQueryAndServerOptions(servers)
+        {
+            UseCache = false,
+            Timeout = options.DnsTimeout,
+            Retries = 1,
+            ThrowDnsErrors = false,
+            UseTcpFallback = true,
+            ContinueOnDnsError = true,
+            ContinueOnEmptyResponse = false,
+            RequestDnsSecRecords = true,
+        };
+        _dnssecTcpOnly = new DnsQueryAndServerOptions(servers)
+        {
+            UseCache = false,
+            Timeout = options.DnsTimeout,
+            Retries = 1,
+            ThrowDnsErrors = false,
+            UseTcpOnly = true,
+            ContinueOnDnsError = true,
+            ContinueOnEmptyResponse = false,
+            RequestDnsSecRecords = true,
+        };
+        _trustedResolvers = [.. options.TrustedValidatingResolvers.Select(Canonical)];
     }
 
     public static LookupClient CreateClient(MtaStsOptions options)
@@ -141,25 +179,30 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
     }
 
     /// <summary>Queries <paramref name="name"/>, following CNAMEs within and across responses (Decision 5).</summary>
-    private async Task<Answer> QueryAsync(string name, QueryType type, LinkedTimeout budget, CancellationToken cancellationToken)
+    private async Task<Answer> QueryAsync(string name, QueryType type, LinkedTimeout budget, CancellationToken cancellationToken, bool dnssec = false)
     {
         var current = Fqdn(name);
         var visited = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { current };
         var links = 0;
+
+        // Secure only while every response on the way (each CNAME hop asked anew included) is secure.
+        var secure = dnssec;
         while (true)
         {
-            var (response, error) = await AskAsync(current, type, budget.Token, cancellationToken).ConfigureAwait(false);
+            var (response, error) = await AskAsync(current, type, budget.Token, cancellationToken, dnssec).ConfigureAwait(false);
             if (response is null)
             {
                 return Answer.Failure(budget.HasExpired ? ReasonCodes.DnsTimeout : error!);
             }
+
+            secure &= IsSecure(response);
 
             switch (response.Header.ResponseCode)
             {
                 case DnsHeaderResponseCode.NoError:
                     break;
                 case DnsHeaderResponseCode.NotExistentDomain:
-                    return new Answer(DnsLookupStatus.NotFound, [], null, NonExistent: true) { NegativeTtl = NegativeTtl(response) };
+                    return new Answer(DnsLookupStatus.NotFound, [], null, NonExistent: true) { NegativeTtl = NegativeTtl(response), Secure = secure, Owner = current };
                 default:
                     return Answer.Failure("dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
             }
@@ -171,7 +214,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
                 var found = response.Answers.Where(r => r.RecordType == (ResourceRecordType)type && SameName(r.DomainName, owner)).ToList();
                 if (found.Count > 0)
                 {
-                    return new Answer(DnsLookupStatus.Found, found, null);
+                    return new Answer(DnsLookupStatus.Found, found, null) { Secure = secure, Owner = owner };
                 }
 
                 var cname = response.Answers.OfType<CNameRecord>().FirstOrDefault(r => SameName(r.DomainName, owner));
@@ -195,7 +238,7 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
             if (target == current)
             {
                 // NODATA: the name exists without records of this type.
-                return new Answer(DnsLookupStatus.NotFound, [], null) { NegativeTtl = NegativeTtl(response) };
+                return new Answer(DnsLookupStatus.NotFound, [], null) { NegativeTtl = NegativeTtl(response), Secure = secure, Owner = current };
             }
 
             current = target;
@@ -206,16 +249,20 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
     /// One question, with DnsClient's retries; a forged answer (wrong transaction id) is discarded and the question is
     /// asked again over TCP. Returns the response, or why there is none. Only the caller's cancellation throws.
     /// </summary>
-    private async Task<(IDnsQueryResponse? Response, string? Error)> AskAsync(string name, QueryType type, CancellationToken budget, CancellationToken cancellationToken)
+    private async Task<(IDnsQueryResponse? Response, string? Error)> AskAsync(string name, QueryType type, CancellationToken budget, CancellationToken cancellationToken, bool dnssec = false)
     {
         var question = new DnsQuestion(name, type, QueryClass.IN);
         for (var overTcp = false; ; overTcp = true)
         {
             try
             {
-                var response = overTcp
-                    ? await _client.QueryAsync(question, _tcpOnly, budget).ConfigureAwait(false)
-                    : await _client.QueryAsync(question, budget).ConfigureAwait(false);
+                var response = (overTcp, dnssec) switch
+                {
+                    (true, true) => await _client.QueryAsync(question, _dnssecTcpOnly, budget).ConfigureAwait(false),
+                    (false, true) => await _client.QueryAsync(question, _dnssec, budget).ConfigureAwait(false),
+                    (true, false) => await _client.QueryAsync(question, _tcpOnly, budget).ConfigureAwait(false),
+                    _ => await _client.QueryAsync(question, budget).ConfigureAwait(false),
+                };
                 return (response, null);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -254,6 +301,12 @@ internal sealed class DnsClientMtaStsDns : IMtaStsDns
     private readonly record struct Answer(DnsLookupStatus Status, IReadOnlyList<DnsResourceRecord> Records, string? Error, bool NonExistent = false)
     {
         public TimeSpan? NegativeTtl { get; init; }
+
+        /// <summary>Gets a value indicating whether every response on the way was DNSSEC-secure (asked with the DO bit).</summary>
+        public bool Secure { get; init; }
+
+        /// <summary>Gets the name the records (or the denial) belong to: the end of the CNAME chain, with a trailing dot.</summary>
+        public string? Owner { get; init; }
 
         public static Answer Failure(string error) => new(DnsLookupStatus.TemporaryFailure, [], error);
     }

@@ -1,8 +1,8 @@
 namespace MtaSts;
 
 /// <summary>
-/// The DNS lookups MTA-STS needs: the <c>_mta-sts</c> and <c>_smtp._tls</c> TXT records, a recipient domain's MX
-/// records and an MX host's addresses. <c>AddMtaSts</c> registers an implementation over DnsClient that the resolver,
+/// The DNS lookups MTA-STS and DANE need: the <c>_mta-sts</c> and <c>_smtp._tls</c> TXT records, a recipient domain's MX
+/// records, an MX host's addresses and its TLSA records. <c>AddMtaSts</c> registers an implementation over DnsClient that the resolver,
 /// the policy fetch and the MailKit delivery agent share; register your own before it to replace it.
 /// </summary>
 /// <remarks>
@@ -32,4 +32,23 @@ public interface IMtaStsDns
     /// <returns>The addresses, or why there are none.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     Task<AddressLookupResult> LookupAddressesAsync(string host, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Looks up what DANE needs for one MX host (RFC 7672 §2.2): its A and AAAA records with their DNSSEC status, and when
+    /// they are secure, the TLSA records at <c>_&lt;port&gt;._tcp.</c> the TLSA base domain.
+    /// </summary>
+    /// <param name="host">The MX host name as found in the MX record.</param>
+    /// <param name="port">The SMTP port (25).</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>
+    /// The host's addresses and its DANE status. An answer counts as secure only when the AD bit comes from a resolver the
+    /// configuration trusts (<see cref="MtaStsOptions.TrustedValidatingResolvers"/>; loopback resolvers by default).
+    /// </returns>
+    /// <remarks>
+    /// The default implementation, for DNS clients that cannot validate, looks the addresses up with
+    /// <see cref="LookupAddressesAsync"/> and reports <see cref="TlsaLookupStatus.Insecure"/>: no DANE, MTA-STS alone.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    async Task<TlsaLookupResult> LookupTlsaAsync(string host, int port, CancellationToken cancellationToken = default) =>
+        TlsaLookupResult.Insecure(host, await LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false));
 }

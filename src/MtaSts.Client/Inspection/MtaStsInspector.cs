@@ -133,6 +133,28 @@ public sealed class MtaStsInspector : IAsyncDisposable, IDisposable
         return _dns.LookupMxAsync(normalized, cancellationToken);
     }
 
+    /// <summary>
+    /// Looks up an MX host's addresses and its DANE status (RFC 7672 §2.2): TLSA records at <c>_&lt;port&gt;._tcp</c>, secure only
+    /// when a trusted validating resolver says so (<see cref="MtaStsOptions.TrustedValidatingResolvers"/>).
+    /// </summary>
+    /// <param name="host">The MX host name.</param>
+    /// <param name="port">The SMTP port (25).</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The addresses and the DANE status, as the delivery agent decides them.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="host"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="host"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a TCP port.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The inspector has been disposed.</exception>
+    public Task<TlsaLookupResult> LookupTlsaAsync(string host, int port, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _dns.LookupTlsaAsync(host, port, cancellationToken);
+    }
+
     /// <summary>Looks up the A and AAAA records of <paramref name="host"/> (an MX host, say).</summary>
     /// <param name="host">The host name.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>

@@ -97,6 +97,23 @@ public static class ReasonCodes
     /// <summary>No SAN dNSName of the certificate matches the host (no CN fallback; Decision 20, checklist F.4).</summary>
     public const string NoMatchingSanDnsName = "no-matching-san-dns-name";
 
+    // --- DANE (RFC 7672; result types tlsa-invalid, dnssec-invalid, dane-required) ---------------------------------
+
+    /// <summary>No usable TLSA record of the MX host matches the certificate or its chain (result type <c>tlsa-invalid</c>).</summary>
+    public const string TlsaNoMatch = "tlsa-no-match";
+
+    /// <summary>A DANE-TA(2) record matched a certificate of the chain, but the leaf does not verify up to it (result type <c>tlsa-invalid</c>).</summary>
+    public const string DaneTaChainInvalid = "dane-ta-chain-invalid";
+
+    /// <summary>The MX host's TLSA records are DNSSEC-secure but none is usable (PKIX-TA, PKIX-EE, unknown parameters): TLS without DANE authentication (result type <c>tlsa-invalid</c>).</summary>
+    public const string AllUnusableRecords = "all-unusable-records";
+
+    /// <summary>Prefix: the TLSA lookup of an MX host with secure addresses failed (SERVFAIL or bogus, timeout); the DNS code follows (result type <c>dnssec-invalid</c>).</summary>
+    public const string TlsaLookupFailed = "tlsa-lookup-failed";
+
+    /// <summary>DANE is required for the domain (<c>DaneRequiredDomains</c>) and the MX host has no usable secure TLSA records (result type <c>dane-required</c>).</summary>
+    public const string NoSecureTlsaRecords = "no-secure-tlsa-records";
+
     // --- Delivery (DomainDeliveryResult / RecipientDeliveryResult detail) ---------------------------------------
 
     /// <summary>The policy could not be resolved for now and the resolver is set to defer (<see cref="MtaStsOptions.DeferOnTemporaryFailure"/>): no connection was made.</summary>

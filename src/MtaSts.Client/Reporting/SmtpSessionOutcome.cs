@@ -66,6 +66,13 @@ public sealed class SmtpSessionOutcome
     /// </summary>
     public bool IsReportDelivery { get; init; }
 
+    /// <summary>
+    /// Gets or initializes the DANE TLSA records that governed the session (DNSSEC-secure, usable or not), or
+    /// <see langword="null"/> when DANE had nothing to say about the host. When set, the session counts under a TLS-RPT
+    /// <c>tlsa</c> policy for the records' TLSA base domain (RFC 8460 §4.4, §4.5), never under the <c>sts</c> one.
+    /// </summary>
+    public TlsaLookupResult? Tlsa { get; init; }
+
     /// <summary>Gets or initializes when the session ended.</summary>
     public DateTimeOffset Timestamp { get; init; }
 }

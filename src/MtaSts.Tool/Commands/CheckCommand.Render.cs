@@ -68,15 +68,17 @@ internal static partial class CheckCommand
         else
         {
             report.Table(
-                ["#", "host", "policy", "addresses"],
+                ["#", "host", "policy", "DANE", "governed by", "addresses"],
                 [.. check.Mx.Hosts.Select(h => (
                     (IReadOnlyList<string>)[
                         h.Preference.ToString(CultureInfo.InvariantCulture),
                         h.Host + (check.Mx.IsImplicit ? " (implicit)" : ""),
                         h.MatchesPolicy switch { true => "matches " + h.MatchedPattern, false => "NOT in policy", _ => "-" },
+                        h.Dane.Status + (h.Dane.Records.Count > 0 ? $" ({h.Dane.Records.Count.ToString(CultureInfo.InvariantCulture)} TLSA)" : ""),
+                        h.GovernedBy,
                         h.Addresses.Count > 0 ? string.Join(", ", h.Addresses) : h.AddressOutcome == "failed" ? "lookup failed" : "none",
                     ],
-                    h.MatchesPolicy == false ? Tone.Bad : Tone.Normal))]);
+                    h.MatchesPolicy == false || h.GovernedBy == "temporary-failure" ? Tone.Bad : Tone.Normal))]);
         }
 
         if (probeSmtp)

@@ -77,7 +77,8 @@ internal static partial class CheckCommand
         {
             preference++;
             progress($"Looking up {host}");
-            var addresses = await inspector.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            var tlsa = await inspector.LookupTlsaAsync(host, settings.SmtpPort, cancellationToken).ConfigureAwait(false);
+            var addresses = tlsa.Addresses;
             var probes = new List<CheckJson.Probe>();
             if (probeSmtp)
             {
@@ -89,7 +90,7 @@ internal static partial class CheckCommand
                 }
             }
 
-            hosts.Add(HostJson(resolution, host, preference, addresses, probes));
+            hosts.Add(HostJson(resolution, host, preference, tlsa, probes));
         }
 
         progress($"Looking up _smtp._tls.{domain}");
@@ -134,8 +135,9 @@ internal static partial class CheckCommand
             exitCode);
     }
 
-    private static CheckJson.MxHost HostJson(PolicyResolution resolution, string host, int preference, AddressLookupResult addresses, List<CheckJson.Probe> probes)
+    private static CheckJson.MxHost HostJson(PolicyResolution resolution, string host, int preference, TlsaLookupResult tlsa, List<CheckJson.Probe> probes)
     {
+        var addresses = tlsa.Addresses;
         var policy = resolution.Policy;
         bool? matches = policy is null || policy.Mode == MtaStsMode.None ? null : policy.MatchesMx(host);
         var pattern = policy?.MxPatterns.FirstOrDefault(p => p.Matches(host))?.ToString();
@@ -144,8 +146,34 @@ internal static partial class CheckCommand
         var (type, reason) = matches == false
             ? ("validation-failure", "mx-not-in-policy")
             : probes.Count > 0 && probes.All(p => p.ResultType is not null) ? (probes[0].ResultType, probes[0].ReasonCode) : (null, null);
-        return new CheckJson.MxHost(host, preference, matches, pattern, Outcome(addresses.Status), addresses.Error, [.. addresses.Addresses.Select(a => a.ToString())], probes, type, reason);
+        var dane = new CheckJson.Dane(
+            DaneStatus(tlsa.Status),
+            tlsa.Status is TlsaLookupStatus.Usable or TlsaLookupStatus.Unusable ? tlsa.BaseDomain : null,
+            [.. tlsa.Records.Select(r => r.ToString())],
+            tlsa.Error);
+        return new CheckJson.MxHost(host, preference, matches, pattern, Outcome(addresses.Status), addresses.Error, [.. addresses.Addresses.Select(a => a.ToString())], probes, type, reason, dane, GovernedBy(tlsa.Status, policy));
     }
+
+    private static string DaneStatus(TlsaLookupStatus status) => status switch
+    {
+        TlsaLookupStatus.Usable => "usable",
+        TlsaLookupStatus.Unusable => "unusable",
+        TlsaLookupStatus.NotFound => "not-found",
+        TlsaLookupStatus.Insecure => "insecure",
+        _ => "indeterminate",
+    };
+
+    /// <summary>
+    /// Which policy decides delivery to the host, as the delivery agent applies them (docs/failure-model.md, DANE): DANE for
+    /// usable secure TLSA records, a temporary failure for an indeterminate TLSA lookup, otherwise the MTA-STS policy.
+    /// </summary>
+    private static string GovernedBy(TlsaLookupStatus status, MtaStsPolicy? policy) => status switch
+    {
+        TlsaLookupStatus.Usable => "dane",
+        TlsaLookupStatus.Indeterminate => "temporary-failure",
+        TlsaLookupStatus.Unusable => policy is { Mode: not MtaStsMode.None } ? "sts-with-mandatory-tls" : "mandatory-tls",
+        _ => policy is { Mode: not MtaStsMode.None } ? "sts" : "opportunistic",
+    };
 
     private static CheckJson.Probe ToJson(SmtpProbeResult result, DateTimeOffset now) => new(
         result.Address.ToString(),

@@ -70,7 +70,12 @@ internal sealed record CheckJson(
         IReadOnlyList<string> Addresses,
         IReadOnlyList<Probe> Probes,
         string? ResultType,
-        string? ReasonCode);
+        string? ReasonCode,
+        Dane Dane,
+        string GovernedBy);
+
+    /// <summary>An MX host's DANE status (RFC 7672 §2.2) and its TLSA records.</summary>
+    internal sealed record Dane(string Status, string? TlsaBaseDomain, IReadOnlyList<string> Records, string? Error);
 
     internal sealed record MxSet(string Outcome, string? DnsError, bool IsNullMx, bool IsImplicit, bool DomainDoesNotExist, IReadOnlyList<MxHost> Hosts);
 

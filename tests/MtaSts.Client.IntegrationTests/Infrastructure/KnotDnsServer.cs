@@ -347,6 +347,12 @@ public sealed partial class KnotDnsServer : IAsyncLifetime, IAsyncDisposable
             "    zonefile-load: whole",
             "    journal-content: none",
             "    semantic-checks: off",
+            "policy:",
+            $"  - id: {SigningPolicy}",
+            "    algorithm: ecdsap256sha256",
+            "    single-type-signing: on",
+            "    nsec3: off",
+            "    dnskey-ttl: 1",
             string.Empty);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using MimeKit;
@@ -31,6 +32,8 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     private readonly Dictionary<string, MxHostForwarder> _forwarders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SmtpProxy> _proxies = new(StringComparer.Ordinal);
     private readonly List<X509Certificate2> _certificates = [];
+    private readonly Dictionary<string, X509Certificate2> _daneCertificates = new(StringComparer.Ordinal);
+    private TestCertificateAuthority? _intermediate;
     private bool _mtaStarted;
 
     /// <summary>Knot, the CA and the policy server.</summary>
@@ -48,6 +51,9 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     /// <summary>The SMTP port of every MX host (<see cref="MtaStsDeliveryOptions.Port"/>).</summary>
     public int SmtpPort { get; private set; }
 
+    /// <summary>The signed zones of <see cref="DaneHosts"/> and the Unbound validating resolver DANE tests ask (<c>CreateAgent(dnssec: true)</c>).</summary>
+    public DnssecEnvironment Dnssec { get; private set; } = null!;
+
     /// <summary>The address of <see cref="MxHosts.Down"/>, where nothing listens.</summary>
     public IPAddress DownAddress { get; private set; } = IPAddress.None;
 
@@ -60,7 +66,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
             SmtpPort = FreePort.GetTcpPort();
             await Task.WhenAll(StartPostfixAsync(), StartLegacyTlsPostfixAsync());
             StartProxies();
-            foreach (var host in (string[])[MxHosts.Valid, MxHosts.Spare, MxHosts.PostfixExpired, MxHosts.PostfixSelfSigned, MxHosts.TwoLabelsDeep, MxHosts.CommonNameWithOtherSans])
+            foreach (var host in (string[])[MxHosts.Valid, MxHosts.Spare, MxHosts.PostfixExpired, MxHosts.PostfixSelfSigned, MxHosts.TwoLabelsDeep, MxHosts.CommonNameWithOtherSans, .. DaneHosts.OnPostfix])
             {
                 _forwarders[host] = MxHostForwarder.Start(SmtpPort, Postfix.EndPoint);
             }
@@ -72,9 +78,15 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
             }
 
             DownAddress = MxHostForwarder.ReserveUnusedAddress(SmtpPort);
-            var records = _forwarders.Select(f => $"{Label(f.Key)} 1 IN A {f.Value.Address}")
-                .Append($"{Label(MxHosts.Down)} 1 IN A {DownAddress}");
+            var records = _forwarders.Where(f => f.Key.EndsWith("." + MxHosts.Zone, StringComparison.Ordinal))
+                .Select(f => $"{Label(f.Key)} 1 IN A {f.Value.Address}")
+                .Append($"{Label(MxHosts.Down)} 1 IN A {DownAddress}")
+
+                // Checklist K.84: a TLSA record in an unsigned zone is ignored. It matches nothing: if it counted, every
+                // delivery to the valid host would fail.
+                .Append($"_{SmtpPort.ToString(CultureInfo.InvariantCulture)}._tcp.{Label(MxHosts.Valid)} 1 IN TLSA 3 1 1 {new string('0', 64)}");
             await Mta.Dns.SetZoneRecordsAsync(MxHosts.Zone, [.. records]);
+            Dnssec = await DnssecEnvironment.StartAsync(Mta.Dns, DaneRecords(), [$"_{SmtpPort.ToString(CultureInfo.InvariantCulture)} 1 IN TLSA {Tlsa(3, 0, _daneCertificates[DaneHosts.BogusTlsa])}"]);
         }
         catch
         {
@@ -85,6 +97,11 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Dnssec is not null)
+        {
+            await Dnssec.DisposeAsync();
+        }
+
         foreach (var forwarder in _forwarders.Values)
         {
             await forwarder.DisposeAsync();
@@ -114,6 +131,8 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
         {
             certificate.Dispose();
         }
+
+        _intermediate?.Dispose();
     }
 
     /// <summary>The forwarder (address and wire tap) of one of <see cref="MxHosts"/>.</summary>
@@ -173,12 +192,13 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
         out MtaStsDeliveryAgent agent,
         X509RevocationMode revocationMode = X509RevocationMode.NoCheck,
         Action<MtaStsDeliveryOptions>? configureDelivery = null,
-        Action<MtaStsOptions>? configurePolicy = null)
+        Action<MtaStsOptions>? configurePolicy = null,
+        bool dnssec = false)
     {
         agent = MtaStsDeliveryAgent.Create(
             policy =>
             {
-                ConfigurePolicy(policy, revocationMode);
+                ConfigurePolicy(policy, revocationMode, dnssec);
                 configurePolicy?.Invoke(policy);
             },
             delivery =>
@@ -194,10 +214,12 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     /// Wires an agent's resolver to this world: Knot as name server, the test CA as the only trust root, loopback allowed,
     /// the policy server's port, no fetch retry, and revocation as given.
     /// </summary>
-    public void ConfigurePolicy(MtaStsOptions policy, X509RevocationMode revocationMode = X509RevocationMode.NoCheck)
+    public void ConfigurePolicy(MtaStsOptions policy, X509RevocationMode revocationMode = X509RevocationMode.NoCheck, bool dnssec = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        policy.NameServers.Add(Mta.Dns.EndPoint);
+
+        // The DANE tests ask the validating resolver; the others ask Knot (through the hostile responder) directly.
+        policy.NameServers.Add(dnssec ? Dnssec.Unbound.EndPoint : Mta.Dns.EndPoint);
         policy.TrustRoots.Add(Mta.Ca.RootCertificate);
         policy.AllowPrivateAddresses = true;
         policy.PolicyHostPort = Mta.Https.Port;
@@ -249,6 +271,31 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
 
     private static string Label(string host) => host[..^(MxHosts.Zone.Length + 1)];
 
+    /// <summary>A TLSA record's fields after the owner: usage, selector, SHA-256 matching type, data.</summary>
+    private static string Tlsa(byte usage, byte selector, X509Certificate2 certificate) =>
+        string.Create(CultureInfo.InvariantCulture, $"{usage} {selector} 1 {Convert.ToHexString(SHA256.HashData(selector == 0 ? certificate.RawData : certificate.PublicKey.ExportSubjectPublicKeyInfo()))}");
+
+    /// <summary>The records of the signed zone: an A record per <see cref="DaneHosts"/> host and its TLSA records.</summary>
+    private string[] DaneRecords()
+    {
+        var port = SmtpPort.ToString(CultureInfo.InvariantCulture);
+        string A(string host) => $"{DaneHosts.Label(host)} 1 IN A {_forwarders[host].Address}";
+        string Record(string host, string rdata) => $"_{port}._tcp.{DaneHosts.Label(host)} 1 IN TLSA {rdata}";
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var other = Convert.ToHexString(SHA256.HashData(otherKey.ExportSubjectPublicKeyInfo()));
+        return
+        [
+            .. DaneHosts.OnPostfix.Append(DaneHosts.Stripped).Append(DaneHosts.DeadTlsa).Select(A),
+            Record(DaneHosts.Ee, Tlsa(3, 1, _daneCertificates[DaneHosts.Ee])),
+            Record(DaneHosts.EeFull, Tlsa(3, 0, _daneCertificates[DaneHosts.EeFull])),
+            Record(DaneHosts.Ta, Tlsa(2, 1, _intermediate!.Certificate)),
+            Record(DaneHosts.Pkix, Tlsa(1, 1, _daneCertificates[DaneHosts.Pkix])),
+            Record(DaneHosts.Pkix, Tlsa(0, 1, Mta.Ca.RootCertificate)),
+            Record(DaneHosts.Mismatch, "3 1 1 " + other),
+            Record(DaneHosts.Stripped, Tlsa(3, 1, _daneCertificates[DaneHosts.Ee])),
+        ];
+    }
+
     private X509Certificate2 Keep(X509Certificate2 certificate)
     {
         lock (_certificates)
@@ -262,7 +309,15 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
     private async Task StartPostfixAsync()
     {
         var ca = Mta.Ca;
-        var sni = new Dictionary<string, X509Certificate2>
+        _intermediate = ca.CreateIntermediate("DANE test intermediate");
+        _daneCertificates[DaneHosts.Ee] = Keep(TestCertificateAuthority.CreateSelfSignedServerCertificate(DaneHosts.Ee));
+        _daneCertificates[DaneHosts.Ta] = Keep(_intermediate.IssueServerCertificate(DaneHosts.Ta));
+        foreach (var host in (string[])[DaneHosts.EeFull, DaneHosts.Pkix, DaneHosts.Mismatch, DaneHosts.NoTlsa, DaneHosts.BogusTlsa])
+        {
+            _daneCertificates[host] = Keep(ca.IssueServerCertificate(host));
+        }
+
+        var sni = new Dictionary<string, X509Certificate2>(_daneCertificates)
         {
             [MxHosts.Valid] = Keep(ca.IssueServerCertificate(MxHosts.Valid)),
             [MxHosts.Spare] = Keep(ca.IssueServerCertificate(MxHosts.Spare)),
@@ -280,6 +335,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
             new SmtpTestServerOptions
             {
                 SniCertificates = sni,
+                IntermediateCertificates = [_intermediate.Certificate],
                 AdditionalParameters = new Dictionary<string, string>
                 {
                     ["smtpd_recipient_restrictions"] = $"check_recipient_access inline:{{ {{ {RefusedLocalPart}@ = REJECT no thanks }} }}",
@@ -314,5 +370,7 @@ public sealed class DeliveryEnvironment : IAsyncLifetime
         _proxies[MxHosts.CommonNameOnly] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueCommonNameOnlyServerCertificate(MxHosts.CommonNameOnly)));
         _proxies[MxHosts.Revoked] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueRevokedServerCertificate(MxHosts.Revoked)));
         _proxies[MxHosts.Sni] = TlsInterceptingProxy.Start(Postfix.EndPoint, Keep(ca.IssueServerCertificate(MxHosts.Sni)));
+        _proxies[DaneHosts.Stripped] = StartTlsStrippingProxy.Start(Postfix.EndPoint);
+        _proxies[DaneHosts.DeadTlsa] = StartTlsStrippingProxy.Start(Postfix.EndPoint);
     }
 }

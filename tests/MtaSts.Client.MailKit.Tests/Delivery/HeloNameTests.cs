@@ -70,4 +70,24 @@ public sealed class HeloNameTests
         var ex = Assert.Throws<OptionsValidationException>(() => MtaStsDeliveryAgent.Create(p => p.NameServers.Add(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 53))));
         Assert.Contains("HeloName", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("example.com", true)]
+    [InlineData("xn--bcher-kva.example", true)]
+    [InlineData("bücher.example", false)]
+    [InlineData("example.com.", false)]
+    [InlineData("[192.0.2.1]", false)]
+    public void Validate_DaneRequiredDomain_OnlyALabelNames(string domain, bool valid)
+    {
+        var options = new MtaStsDeliveryOptions { HeloName = "mta.example.org" };
+        options.DaneRequiredDomains.Add(domain);
+
+        var result = new MtaStsDeliveryOptionsValidator().Validate(null, options);
+
+        Assert.Equal(!valid, result.Failed);
+        if (!valid)
+        {
+            Assert.Contains($"MtaStsDeliveryOptions.DaneRequiredDomains must hold domain names in A-labels without a trailing dot (was '{domain}')", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
 }

@@ -19,6 +19,7 @@ public sealed class MtaStsOptionsValidationTests
         nameof(MtaStsOptions.UnusedPolicyLifetime),
         nameof(MtaStsOptions.RevocationMode),
         nameof(MtaStsOptions.StoreTimeout),
+        nameof(MtaStsOptions.TrustedValidatingResolvers),
     ];
 
     [Theory]
@@ -137,6 +138,7 @@ public sealed class MtaStsOptionsValidationTests
             case nameof(MtaStsOptions.RefreshInterval): o.RefreshInterval = TimeSpan.Zero; break;
             case nameof(MtaStsOptions.UnusedPolicyLifetime): o.UnusedPolicyLifetime = TimeSpan.Zero; break;
             case nameof(MtaStsOptions.StoreTimeout): o.StoreTimeout = TimeSpan.Zero; break;
+            case nameof(MtaStsOptions.TrustedValidatingResolvers): o.TrustedValidatingResolvers.Add(System.Net.IPAddress.Any); break;
             case nameof(MtaStsOptions.RevocationMode): o.RevocationMode = (System.Security.Cryptography.X509Certificates.X509RevocationMode)42; break;
             default: throw new ArgumentOutOfRangeException(nameof(option), option, null);
         }

@@ -24,6 +24,9 @@ internal sealed class GuardedSmtpClient(global::MailKit.IProtocolLogger protocol
 
     private static IReadOnlyDictionary<MailboxAddress, SmtpResponse> Empty { get; } = new Dictionary<MailboxAddress, SmtpResponse>();
 
+    /// <summary>Gets or sets the SNI name when it is not the host connected to: the TLSA base domain of a DANE host (RFC 7672 §8.1).</summary>
+    public string? ServerName { get; set; }
+
     protected override void OnSenderAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) => SenderAccepted = true;
 
     protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) => _replies[mailbox] = response;
@@ -36,7 +39,7 @@ internal sealed class GuardedSmtpClient(global::MailKit.IProtocolLogger protocol
     /// </summary>
     protected override SslClientAuthenticationOptions GetSslClientAuthenticationOptions(string host, RemoteCertificateValidationCallback remoteCertificateValidationCallback)
     {
-        var options = base.GetSslClientAuthenticationOptions(host, remoteCertificateValidationCallback);
+        var options = base.GetSslClientAuthenticationOptions(ServerName ?? host, remoteCertificateValidationCallback);
         options.AllowTlsResume = false;
         return options;
     }

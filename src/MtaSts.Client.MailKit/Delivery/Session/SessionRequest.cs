@@ -15,4 +15,7 @@ internal sealed record SessionRequest(
     public MimeMessage Message => Delivery.Message;
 
     public MailboxAddress Sender => Delivery.Sender;
+
+    /// <summary>Gets the host's DANE status, when it was looked up.</summary>
+    public TlsaLookupStatus? TlsaStatus { get; init; }
 }

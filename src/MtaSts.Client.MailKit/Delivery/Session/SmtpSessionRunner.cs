@@ -74,7 +74,8 @@ internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, s
         var connected = false;
         try
         {
-            // The MX host name, not the address, so that SNI and the certificate check use it (RFC 8461 §7.1).
+            // The MX host name, not the address, so that SNI and the certificate check use it (RFC 8461 §7.1); a DANE host's
+            // SNI is its TLSA base domain (RFC 7672 §8.1), set by the verdict.
             await client.ConnectAsync(transport, host, options.Port, socketOptions, timers.Token).ConfigureAwait(false);
             connected = true;
             request.Outcome.ServerName = monitor.ServerName;
@@ -97,7 +98,7 @@ internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, s
             request.Outcome.Delivered = delivered;
             LogDelivered(logger, request.Delivery.Domain.Value, host, request.Delivery.AppliedPolicy?.Mode ?? MtaStsMode.None, protocol);
             return new SessionResult(
-                new MxAttempt(host, request.Address, delivered ? MxAttemptOutcome.Delivered : MxAttemptOutcome.Rejected, request.Outcome.ResultType, "250"),
+                new MxAttempt(host, request.Address, delivered ? MxAttemptOutcome.Delivered : MxAttemptOutcome.Rejected, request.Outcome.ResultType, "250") { TlsaStatus = request.TlsaStatus },
                 ReachedSmtp: true,
                 TlsProtocol: protocol,
                 CipherSuite: cipher);
@@ -160,7 +161,7 @@ internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, s
 
             case SslHandshakeException handshake:
             {
-                if (verdict.Certificate is { IsValid: false } rejected && verdict.Required)
+                if (verdict.Certificate is { IsValid: false } rejected && verdict.CertificateRequired)
                 {
                     return PolicyRefused(request, rejected.ReasonCode!, rejected.ResultType!.Value, MxAttemptOutcome.CertificateRejected);
                 }
@@ -340,7 +341,7 @@ internal sealed partial class SmtpSessionRunner(MtaStsDeliveryOptions options, s
         new(Attempt(request, MxAttemptOutcome.Unreachable, null, detail), ReachedSmtp: false);
 
     private static MxAttempt Attempt(SessionRequest request, MxAttemptOutcome outcome, TlsRptResultType? resultType, string? detail) =>
-        new(request.MxHost, request.Address, outcome, resultType, detail);
+        new(request.MxHost, request.Address, outcome, resultType, detail) { TlsaStatus = request.TlsaStatus };
 
     private async Task<Socket> ConnectAsync(IPAddress address, CancellationToken cancellationToken)
     {

@@ -44,4 +44,31 @@ internal sealed class DomainDayCounters
             return added;
         }
     }
+
+    /// <summary>The counters of the <c>tlsa</c> policy with this text (a TLSA base domain and its records).</summary>
+    public PolicyCounters GetTlsaPolicy(string policyText)
+    {
+        foreach (var counters in Volatile.Read(ref _policies))
+        {
+            if (counters.MatchesTlsa(policyText))
+            {
+                return counters;
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var counters in _policies)
+            {
+                if (counters.MatchesTlsa(policyText))
+                {
+                    return counters;
+                }
+            }
+
+            var added = new PolicyCounters(TlsRptPolicyType.Tlsa, null, policyText);
+            Volatile.Write(ref _policies, [.. _policies, added]);
+            return added;
+        }
+    }
 }

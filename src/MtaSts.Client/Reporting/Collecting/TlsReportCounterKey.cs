@@ -61,7 +61,13 @@ internal static class TlsReportCounterKey
             return false;
         }
 
-        if (values.Count < 3 || values[0] is not { } kind || values[1] is not ({ } policyType and (TlsRptPolicyType.Sts or TlsRptPolicyType.NoPolicyFound)))
+        if (values.Count < 3 || values[0] is not { } kind || values[1] is not ({ } policyType and (TlsRptPolicyType.Sts or TlsRptPolicyType.Tlsa or TlsRptPolicyType.NoPolicyFound)))
+        {
+            return false;
+        }
+
+        // A tlsa policy always names its TLSA base domain (TlsaPolicyText).
+        if (policyType == TlsRptPolicyType.Tlsa && values[2] is not { Length: > 0 })
         {
             return false;
         }

@@ -59,6 +59,12 @@ internal sealed class TlsRptCollector : ISmtpSessionOutcomeSink, IDisposable
         }
 
         var resolution = outcome.Resolution;
+        if (outcome.Tlsa is { } tlsa)
+        {
+            RecordTlsa(outcome, tlsa);
+            return;
+        }
+
         var policy = resolution.Policy;
         var policyFailure = resolution.FailureResultType;
         var success = outcome.Succeeded && policyFailure is null;
@@ -100,6 +106,44 @@ internal sealed class TlsRptCollector : ISmtpSessionOutcomeSink, IDisposable
     }
 
     /// <summary>
+    /// A session DANE governed (or a DANE failure before any session) counts under the host's <c>tlsa</c> policy only,
+    /// never under the domain's <c>sts</c> one; an MTA-STS resolution failure says nothing about it (RFC 8460 §4.4).
+    /// </summary>
+    private void RecordTlsa(SmtpSessionOutcome outcome, TlsaLookupResult tlsa)
+    {
+        if (!outcome.Succeeded && outcome.ResultType is null)
+        {
+            // RFC 8460 §4.3.4: a network or SMTP error before TLS is transient.
+            _telemetry.SessionRecorded(TlsRptTelemetry.SessionNotCounted);
+            return;
+        }
+
+        var counters = Day(outcome).GetTlsaPolicy(tlsa.PolicyText);
+        if (outcome.Succeeded && outcome.ResultType is null)
+        {
+            counters.Successes.Increment();
+            _telemetry.SessionRecorded(TlsRptTelemetry.SessionSuccess);
+            return;
+        }
+
+        counters.Failures.Increment();
+        counters.AddFailureDetail(new FailureDetailKey(outcome.ResultType!.Value, outcome.SendingAddress, outcome.MxHost, outcome.ReceivingAddress, outcome.ReceivingHelo, outcome.FailureReasonCode));
+        _telemetry.SessionRecorded(TlsRptTelemetry.SessionFailure);
+    }
+
+    private DomainDayCounters Day(SmtpSessionOutcome outcome)
+    {
+        var ticks = outcome.Timestamp == default ? _timeProvider.GetUtcNow().UtcTicks : outcome.Timestamp.UtcTicks;
+        var key = new DomainDay(outcome.Resolution.PolicyDomain, (int)(ticks / TimeSpan.TicksPerDay));
+        if (!_days.TryGetValue(key, out var day))
+        {
+            day = _days.GetOrAdd(key, static k => new DomainDayCounters(k.Domain, DateOnly.FromDayNumber(k.DayNumber)));
+        }
+
+        return day;
+    }
+
+    /// <summary>
     /// Adds every count not yet stored to the store in one call, then forgets days older than yesterday that are fully
     /// stored. One flush at a time; when the store fails, the counts stay in memory for the next flush.
     /// </summary>
@@ -120,7 +164,7 @@ internal sealed class TlsRptCollector : ISmtpSessionOutcomeSink, IDisposable
                     Collect(day, policy.Failures, pending, counters);
                     foreach (var (detail, cell) in policy.Details)
                     {
-                        cell.Key ??= TlsReportCounterKey.Encode(policy.PolicyType, policy.Policy?.Text, detail);
+                        cell.Key ??= TlsReportCounterKey.Encode(policy.PolicyType, policy.PolicyText, detail);
                         Collect(day, cell, pending, counters);
                     }
                 }

@@ -74,7 +74,7 @@ internal sealed class TlsReportBuilder
 
         var entries = policies
             .Where(p => p.Value.Successes + p.Value.Failures > 0)
-            .OrderBy(p => p.Key.Type == TlsRptPolicyType.Sts ? 0 : 1)
+            .OrderBy(p => p.Key.Type switch { TlsRptPolicyType.Sts => 0, TlsRptPolicyType.Tlsa => 1, _ => 2 })
             .ThenBy(p => p.Key.Text, StringComparer.Ordinal)
             .Select(p => ToPolicy(policyDomain, p.Key.Type, p.Key.Text, p.Value))
             .ToList();
@@ -104,7 +104,12 @@ internal sealed class TlsReportBuilder
     {
         IReadOnlyList<string> lines = [];
         IReadOnlyList<string> mx = [];
-        if (text is not null)
+        if (type == TlsRptPolicyType.Tlsa && text is not null)
+        {
+            // RFC 8460 §4.5: one string per TLSA record; §1.1: a DANE policy's domain is the TLSA base domain.
+            (policyDomain, lines) = TlsaPolicyText.Decode(text);
+        }
+        else if (text is not null)
         {
             // RFC 8460 §4.5: one string per policy line; mx-host: the policy's patterns (A-labels, as the grammar requires).
             if (MtaStsPolicy.TryParse(text, out var policy))
