@@ -105,8 +105,8 @@ public sealed class DaneCertificateValidator
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.VerificationTime = now.UtcDateTime;
 
-        // The leaf's own dates are judged after the chain (certificate-expired); the anchor need not be a self-signed root.
-        policy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        // Decision 39: the chain is built from what the server sent, never from certificates an attacker's AIA URL points at.
+        policy.DisableCertificateDownloads = true;
         chain.Build(leaf);
         if (!chain.ChainElements.Any(e => e.Certificate.RawDataMemory.Span.SequenceEqual(anchor.RawDataMemory.Span)))
         {
@@ -114,21 +114,26 @@ public sealed class DaneCertificateValidator
         }
 
         var flags = X509ChainStatusFlags.NoError;
-        foreach (var element in chain.ChainElements)
+        for (var i = 0; i < chain.ChainElements.Count; i++)
         {
+            var element = chain.ChainElements[i];
+            var isAnchor = element.Certificate.RawDataMemory.Span.SequenceEqual(anchor.RawDataMemory.Span);
             foreach (var status in element.ChainElementStatus)
             {
-                flags |= status.Status;
+                // RFC 7671 §5.2.2: the rest of the chain must validate, so an expired intermediate below the anchor fails.
+                // The leaf's own dates are judged after the chain (certificate-expired); the anchor's are not judged: the
+                // TLSA record, not its validity period, makes it trusted.
+                flags |= i == 0 || isAnchor ? status.Status & ~X509ChainStatusFlags.NotTimeValid : status.Status;
             }
 
-            if (element.Certificate.RawDataMemory.Span.SequenceEqual(anchor.RawDataMemory.Span))
+            if (isAnchor)
             {
                 break;
             }
         }
 
         // An anchor that is not self-signed leaves the chain "partial" for the platform; every link below it must verify.
-        flags &= ~(X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.NotTimeValid);
+        flags &= ~(X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain);
         return flags == X509ChainStatusFlags.NoError;
     }
 

@@ -127,6 +127,49 @@ public sealed class DaneCertificateValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_DaneTaExpiredIntermediateBelowTheAnchor_IsTlsaInvalidChainInvalid()
+    {
+        // The record names the root; the intermediate between it and the leaf expired yesterday.
+        using var expiredKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var issued = CaRequest("CN=DANE Expired Intermediate", expiredKey).Create(_root, Now.AddYears(-1), Now.AddDays(-1), [8, 8]);
+        using var expired = issued.CopyWithPrivateKey(expiredKey);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leaf = IssueOutsideIssuerValidity(LeafRequest(Host, leafKey), expired, expiredKey, [8, 9]);
+        using var presented = new X509Chain();
+        presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        presented.ChainPolicy.CustomTrustStore.Add(_root);
+        presented.ChainPolicy.ExtraStore.Add(expired);
+        presented.ChainPolicy.VerificationTime = Now.UtcDateTime;
+        presented.ChainPolicy.DisableCertificateDownloads = true;
+        presented.Build(leaf);
+
+        var result = _sut.Validate(leaf, presented, Tlsa(Record(2, 0, 1, _root)));
+
+        Assert.Equal(TlsRptResultType.TlsaInvalid, result.ResultType);
+        Assert.Equal(ReasonCodes.DaneTaChainInvalid, result.ReasonCode);
+    }
+
+    [Fact]
+    public void Validate_DaneTaExpiredAnchorItself_IsValid()
+    {
+        // The TLSA record, not the anchor certificate's dates, makes the anchor trusted (RFC 7671 §5.2.2, Decision 39).
+        using var oldRootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var oldRoot = CaRequest("CN=DANE Expired Root", oldRootKey).CreateSelfSigned(Now.AddYears(-3), Now.AddDays(-1));
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leaf = IssueOutsideIssuerValidity(LeafRequest(Host, leafKey), oldRoot, oldRootKey, [4, 4]);
+        using var presented = new X509Chain();
+        presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        presented.ChainPolicy.CustomTrustStore.Add(oldRoot);
+        presented.ChainPolicy.VerificationTime = Now.UtcDateTime;
+        presented.ChainPolicy.DisableCertificateDownloads = true;
+        presented.Build(leaf);
+
+        var result = _sut.Validate(leaf, presented, Tlsa(Record(2, 1, 1, oldRoot)));
+
+        Assert.True(result.IsValid, result.ToString());
+    }
+
+    [Fact]
     public void Validate_DaneTaAnchorNotInThePresentedChain_IsTlsaInvalidNoMatch()
     {
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -192,6 +235,10 @@ public sealed class DaneCertificateValidatorTests : IDisposable
         };
         return new TlsaRecord(usage, selector, matchingType, data);
     }
+
+    /// <summary>A leaf valid now, signed by an issuer whose own validity has ended (which <c>Create(issuer, …)</c> refuses to do).</summary>
+    private static X509Certificate2 IssueOutsideIssuerValidity(CertificateRequest request, X509Certificate2 issuer, ECDsa issuerKey, byte[] serial) =>
+        request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), Now.AddDays(-1), Now.AddDays(30), serial);
 
     private static TlsaLookupResult Tlsa(params TlsaRecord[] records) => Tlsa(records, canonicalName: null);
 
