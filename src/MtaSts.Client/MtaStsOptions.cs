@@ -16,9 +16,13 @@ public sealed class MtaStsOptions
     /// <summary>
     /// Gets the addresses of validating resolvers, besides the loopback ones, whose AD bit is believed: only answers with
     /// the AD bit from a loopback resolver or one listed here count as DNSSEC-secure for DANE (RFC 7672 §2.1.3,
-    /// RFC 6698 §4.1). List a resolver only when the path to it is trusted (the same host, or a protected network).
+    /// RFC 6698 §4.1), and DANE's DNSSEC questions are sent to those resolvers only. List a resolver only when the path to
+    /// it is trusted (the same host, or a protected network) and it validates itself.
     /// </summary>
-    /// <value>Empty by default: loopback resolvers (127.0.0.0/8, ::1) only.</value>
+    /// <value>
+    /// Empty by default: loopback resolvers (127.0.0.0/8, ::1) only, except the forwarding stubs of systemd-resolved
+    /// (127.0.0.53, 127.0.0.54) and Docker (127.0.0.11), which count only when listed here.
+    /// </value>
     public IList<IPAddress> TrustedValidatingResolvers { get; } = [];
 
     /// <summary>Gets or sets how long one DNS query may take.</summary>

@@ -203,7 +203,8 @@ public sealed partial class MtaStsDeliveryAgent
             return false;
         }
 
-        if (tlsa is not { Status: TlsaLookupStatus.Usable } && _options.DaneRequiredDomains.Contains(context.Domain.Value))
+        // RFC 8460 §3 (Decision 41): a report delivery is subject to no DANE requirement, the local one included.
+        if (!context.IsReportDelivery && tlsa is not { Status: TlsaLookupStatus.Usable } && _options.DaneRequiredDomains.Contains(context.Domain.Value))
         {
             LogDaneRequired(_logger, context.Domain.Value, host, tlsa?.Status);
             Publish(DaneOutcome(context, host, tlsa, TlsRptResultType.DaneRequired, ReasonCodes.NoSecureTlsaRecords));

@@ -16,6 +16,13 @@ internal sealed partial class DnsClientMtaStsDns
         ArgumentNullException.ThrowIfNull(host);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        if (_dnssec is null)
+        {
+            // No configured resolver is trusted to validate: nothing it says can be DNSSEC-secure, so DANE cannot apply
+            // (RFC 7672 §2.1.3) and the DO bit is not even sent.
+            return TlsaLookupResult.Insecure(host, await LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false));
+        }
+
         using var budget = new LinkedTimeout(_budget, _timeProvider, cancellationToken);
         var a = QueryAsync(host, QueryType.A, budget, cancellationToken, dnssec: true);
         var aaaa = QueryAsync(host, QueryType.AAAA, budget, cancellationToken, dnssec: true);
@@ -35,10 +42,21 @@ internal sealed partial class DnsClientMtaStsDns
         {
             canonical = owner;
         }
-        else if (owner is null || !await IsSecureAliasAsync(host, budget, cancellationToken).ConfigureAwait(false))
+        else
         {
-            // RFC 7672 §2.2: the host's address records are not secure (or not from a trusted validating resolver): no DANE.
-            return TlsaLookupResult.Insecure(host, addresses);
+            var (alias, aliasError) = owner is null ? (AliasSecurity.NotSecure, null) : await CheckAliasAsync(host, budget, cancellationToken).ConfigureAwait(false);
+            if (alias == AliasSecurity.Unknown)
+            {
+                // RFC 7672 §2.1.1: whether the alias is signed could not be learnt (SERVFAIL, a timeout): that is a failed
+                // lookup, never "insecure", or an attacker who blocks one query would switch DANE off.
+                return new TlsaLookupResult(TlsaLookupStatus.Indeterminate, host, addresses, [], error: aliasError);
+            }
+
+            if (alias == AliasSecurity.NotSecure)
+            {
+                // RFC 7672 §2.2: the host's address records are not secure (or not from a trusted validating resolver): no DANE.
+                return TlsaLookupResult.Insecure(host, addresses);
+            }
         }
 
         // A secure alias into an unsigned zone: the host's own zone is signed, so its own name is the one base domain.
@@ -82,12 +100,23 @@ internal sealed partial class DnsClientMtaStsDns
     /// RFC 7672 §2.2.2: the host is an alias whose target's zone is unsigned; the host is still in a signed zone when its
     /// own CNAME record is secure (asked by type, so the answer is not chased into the target).
     /// </summary>
-    private async Task<bool> IsSecureAliasAsync(string host, LinkedTimeout budget, CancellationToken cancellationToken)
+    private async Task<(AliasSecurity Security, string? Error)> CheckAliasAsync(string host, LinkedTimeout budget, CancellationToken cancellationToken)
     {
-        var (response, _) = await AskAsync(Fqdn(host), QueryType.CNAME, budget.Token, cancellationToken, dnssec: true).ConfigureAwait(false);
-        return response is { Header.ResponseCode: DnsHeaderResponseCode.NoError }
+        var (response, error) = await AskAsync(Fqdn(host), QueryType.CNAME, budget.Token, cancellationToken, dnssec: true).ConfigureAwait(false);
+        if (response is null)
+        {
+            return (AliasSecurity.Unknown, budget.HasExpired ? ReasonCodes.DnsTimeout : error);
+        }
+
+        if (response.Header.ResponseCode is not (DnsHeaderResponseCode.NoError or DnsHeaderResponseCode.NotExistentDomain))
+        {
+            return (AliasSecurity.Unknown, "dns-" + response.Header.ResponseCode.ToString().ToLowerInvariant());
+        }
+
+        var secure = response.Header.ResponseCode == DnsHeaderResponseCode.NoError
             && IsSecure(response)
             && response.Answers.OfType<CNameRecord>().Any(r => SameName(r.DomainName, Fqdn(host)));
+        return (secure ? AliasSecurity.Secure : AliasSecurity.NotSecure, null);
     }
 
     /// <summary>The addresses of an A and an AAAA answer, as <see cref="LookupAddressesAsync"/> gives them.</summary>
@@ -120,8 +149,28 @@ internal sealed partial class DnsClientMtaStsDns
             return false;
         }
 
-        return IPAddress.TryParse(response.NameServer?.Address, out var address)
-            && ((_trustLoopback && IPAddress.IsLoopback(address)) || _trustedResolvers.Contains(Canonical(address)));
+        return IPAddress.TryParse(response.NameServer?.Address, out var address) && IsTrustedResolver(address);
+    }
+
+    /// <summary>
+    /// Decision 33: a resolver listed in <see cref="MtaStsOptions.TrustedValidatingResolvers"/>, or a loopback one that is
+    /// not a known forwarding stub. systemd-resolved's stubs (127.0.0.53, 127.0.0.54) and Docker's embedded DNS
+    /// (127.0.0.11) are on loopback but pass on the AD bit of a resolver across the network; they count only when listed.
+    /// </summary>
+    private bool IsTrustedResolver(IPAddress address)
+    {
+        address = Canonical(address);
+        return _trustedResolvers.Contains(address)
+            || (_trustLoopback && IPAddress.IsLoopback(address) && !ForwardingStubs.Contains(address));
+    }
+
+    private static readonly HashSet<IPAddress> ForwardingStubs = [IPAddress.Parse("127.0.0.53"), IPAddress.Parse("127.0.0.54"), IPAddress.Parse("127.0.0.11")];
+
+    private enum AliasSecurity
+    {
+        NotSecure,
+        Secure,
+        Unknown,
     }
 
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

@@ -22,8 +22,8 @@ internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
 
     private readonly ILookupClient _client;
     private readonly DnsQueryAndServerOptions _tcpOnly;
-    private readonly DnsQueryAndServerOptions _dnssec;
-    private readonly DnsQueryAndServerOptions _dnssecTcpOnly;
+    private readonly DnsQueryAndServerOptions? _dnssec;
+    private readonly DnsQueryAndServerOptions? _dnssecTcpOnly;
     private readonly HashSet<IPAddress> _trustedResolvers;
     private readonly TimeSpan _budget;
     private readonly TimeProvider _timeProvider;
@@ -53,31 +53,38 @@ internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
             ContinueOnEmptyResponse = false,
         };
 
-        // DANE lookups (RFC 7672 §2.1): the DNSSEC OK bit asks a validating resolver for its verdict in the AD bit.
-        var servers = client.NameServers.ToArray();
-        _dnssec = new DnsQueryAndServerOptions(servers)
-        {
-            UseCache = false,
-            Timeout = options.DnsTimeout,
-            Retries = 1,
-            ThrowDnsErrors = false,
-            UseTcpFallback = true,
-            ContinueOnDnsError = true,
-            ContinueOnEmptyResponse = false,
-            RequestDnsSecRecords = true,
-        };
-        _dnssecTcpOnly = new DnsQueryAndServerOptions(servers)
-        {
-            UseCache = false,
-            Timeout = options.DnsTimeout,
-            Retries = 1,
-            ThrowDnsErrors = false,
-            UseTcpOnly = true,
-            ContinueOnDnsError = true,
-            ContinueOnEmptyResponse = false,
-            RequestDnsSecRecords = true,
-        };
+        // DANE lookups (RFC 7672 §2.1): the DNSSEC OK bit asks a validating resolver for its verdict in the AD bit. They go
+        // to the trusted resolvers only, in the configured order: a resolver whose AD bit is not believed must never be
+        // the one that answers after a trusted one said SERVFAIL (bogus data), or a failed lookup would read as insecure.
         _trustedResolvers = [.. options.TrustedValidatingResolvers.Select(Canonical)];
+        var trusted = client.NameServers.Where(s => IPAddress.TryParse(s.Address, out var address) && IsTrustedResolver(address)).ToArray();
+        if (trusted.Length > 0)
+        {
+            _dnssec = new DnsQueryAndServerOptions(trusted)
+            {
+                UseCache = false,
+                Timeout = options.DnsTimeout,
+                Retries = 1,
+                ThrowDnsErrors = false,
+                UseTcpFallback = true,
+                UseRandomNameServer = false,
+                ContinueOnDnsError = true,
+                ContinueOnEmptyResponse = false,
+                RequestDnsSecRecords = true,
+            };
+            _dnssecTcpOnly = new DnsQueryAndServerOptions(trusted)
+            {
+                UseCache = false,
+                Timeout = options.DnsTimeout,
+                Retries = 1,
+                ThrowDnsErrors = false,
+                UseTcpOnly = true,
+                UseRandomNameServer = false,
+                ContinueOnDnsError = true,
+                ContinueOnEmptyResponse = false,
+                RequestDnsSecRecords = true,
+            };
+        }
     }
 
     public static LookupClient CreateClient(MtaStsOptions options)
@@ -258,8 +265,8 @@ internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
             {
                 var response = (overTcp, dnssec) switch
                 {
-                    (true, true) => await _client.QueryAsync(question, _dnssecTcpOnly, budget).ConfigureAwait(false),
-                    (false, true) => await _client.QueryAsync(question, _dnssec, budget).ConfigureAwait(false),
+                    (true, true) => await _client.QueryAsync(question, _dnssecTcpOnly!, budget).ConfigureAwait(false),
+                    (false, true) => await _client.QueryAsync(question, _dnssec!, budget).ConfigureAwait(false),
                     (true, false) => await _client.QueryAsync(question, _tcpOnly, budget).ConfigureAwait(false),
                     _ => await _client.QueryAsync(question, budget).ConfigureAwait(false),
                 };

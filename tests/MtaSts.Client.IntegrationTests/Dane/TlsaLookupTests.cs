@@ -136,6 +136,69 @@ public sealed class TlsaLookupTests : IClassFixture<TlsaLookupTests.Fixture>
     }
 
     [Fact]
+    public async Task LookupTlsaAsync_BogusTlsaWithAnUntrustedResolverConfiguredToo_IsIndeterminateAndTheUntrustedOneIsNeverAsked()
+    {
+        // Review finding: DnsClient moved on to the next (shuffled) server after the validator's SERVFAIL, and the answer of
+        // a resolver whose AD bit is not believed read as "insecure": DANE off, STARTTLS strippable. DNSSEC questions now go
+        // to trusted resolvers only. 127.0.0.1 (Unbound) is trusted; the authoritative server behind 127.0.0.77 is not.
+        await using var untrusted = DnsCountingProxy.Start(_fixture.Dnssec.Knot.EndPoint, new IPEndPoint(IPAddress.Parse("127.0.0.77"), FreePort.GetUdpAndTcpPort()));
+        var dns = _fixture.Dns(trustLoopback: false, trusted: IPAddress.Loopback, servers: [_fixture.Dnssec.Unbound.EndPoint, untrusted.EndPoint]);
+
+        for (var i = 0; i < 10; i++)
+        {
+            var result = await dns.LookupTlsaAsync(Host(DnssecEnvironment.BogusTlsaLabel), 25);
+            Assert.Equal(TlsaLookupStatus.Indeterminate, result.Status);
+        }
+
+        Assert.Equal(0, untrusted.TotalQueryCount);
+    }
+
+    [Fact]
+    public async Task LookupTlsaAsync_NoConfiguredResolverIsTrusted_IsInsecureWithoutTheDnssecOkBit()
+    {
+        await using var untrusted = DnsCountingProxy.Start(_fixture.Dnssec.Unbound.EndPoint, new IPEndPoint(IPAddress.Parse("127.0.0.78"), FreePort.GetUdpAndTcpPort()));
+        var dns = _fixture.Dns(trustLoopback: false, servers: [untrusted.EndPoint]);
+
+        var result = await dns.LookupTlsaAsync(Host("mx-ee"), 25);
+
+        Assert.Equal(TlsaLookupStatus.Insecure, result.Status);
+        Assert.Equal([IPAddress.Parse("127.0.0.2")], result.Addresses.Addresses);
+        Assert.Equal(0, untrusted.QueryCount("_25._tcp." + Host("mx-ee"), QueryType.TLSA));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.53")]
+    [InlineData("127.0.0.54")]
+    [InlineData("127.0.0.11")]
+    public async Task LookupTlsaAsync_ForwardingStubOnLoopback_IsNotTrustedUnlessListed(string stub)
+    {
+        // Decision 33: systemd-resolved's stubs and Docker's DNS relay the AD bit of a resolver across the network. Played
+        // by a forwarder on the stub's address in front of Unbound: its AD bit is real here, but not believed unless listed.
+        await using var forwarder = DnsCountingProxy.Start(_fixture.Dnssec.Unbound.EndPoint, new IPEndPoint(IPAddress.Parse(stub), FreePort.GetUdpAndTcpPort()));
+
+        var unlisted = await _fixture.Dns(servers: [forwarder.EndPoint]).LookupTlsaAsync(Host("mx-ee"), 25);
+        var listed = await _fixture.Dns(trusted: IPAddress.Parse(stub), servers: [forwarder.EndPoint]).LookupTlsaAsync(Host("mx-ee"), 25);
+
+        Assert.Equal(TlsaLookupStatus.Insecure, unlisted.Status);
+        Assert.Equal(TlsaLookupStatus.Usable, listed.Status);
+    }
+
+    [Fact]
+    public async Task LookupTlsaAsync_SecureAliasWhoseCnameQueryFails_IsIndeterminate()
+    {
+        // Review finding: the alias's own CNAME (the proof that the host is in a signed zone) could not be asked, and the
+        // host read as "insecure". An attacker who blocks that one query must not switch DANE off.
+        await using var proxy = DnsCountingProxy.Start(_fixture.Dnssec.Unbound.EndPoint);
+        proxy.FailQuery = q => q.Type == QueryType.CNAME;
+
+        var result = await _fixture.Dns(servers: [proxy.EndPoint]).LookupTlsaAsync(Host("alias-out"), 25);
+
+        Assert.Equal(TlsaLookupStatus.Indeterminate, result.Status);
+        Assert.Equal("dns-serverfailure", result.Error);
+        Assert.NotEqual(0, proxy.QueryCount(Host("alias-out"), QueryType.CNAME));
+    }
+
+    [Fact]
     public async Task LookupTlsaAsync_AskingTheAuthoritativeServerDirectly_IsInsecure()
     {
         // Knot answers authoritatively without the AD bit: only a validating resolver can vouch for an answer.
@@ -190,10 +253,14 @@ public sealed class TlsaLookupTests : IClassFixture<TlsaLookupTests.Fixture>
             await Knot.DisposeAsync();
         }
 
-        internal DnsClientMtaStsDns Dns(bool trustLoopback = true, IPAddress? trusted = null, IPEndPoint? server = null)
+        internal DnsClientMtaStsDns Dns(bool trustLoopback = true, IPAddress? trusted = null, IPEndPoint? server = null, IPEndPoint[]? servers = null)
         {
             var options = new MtaStsOptions { DnsTimeout = TimeSpan.FromSeconds(3) };
-            options.NameServers.Add(server ?? Dnssec.Unbound.EndPoint);
+            foreach (var endPoint in servers ?? [server ?? Dnssec.Unbound.EndPoint])
+            {
+                options.NameServers.Add(endPoint);
+            }
+
             if (trusted is not null)
             {
                 options.TrustedValidatingResolvers.Add(trusted);

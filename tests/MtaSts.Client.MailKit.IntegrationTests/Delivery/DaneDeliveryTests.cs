@@ -221,6 +221,19 @@ public sealed class DaneDeliveryTests
     }
 
     [Fact]
+    public async Task DeliverToDomainAsync_ReportToADaneRequiredDomainWithoutTlsa_DeliveredAsRfc8460Asks()
+    {
+        // Review finding (RFC 8460 §3, Decision 41): a TLS report is not subject to DANE, mandatory DANE included, or a
+        // domain whose DANE is broken could never be told so.
+        var run = await RunAsync(PolicyCase.NoPolicy, [DaneHosts.NoTlsa], configure: null, requireDaneFor: _ => { }, reportDelivery: true);
+
+        Assert.Equal(DeliveryStatus.Delivered, run.Result.Status);
+        Assert.Equal(DaneHosts.NoTlsa, run.Result.MxHost);
+        Assert.Null(Assert.Single(run.Result.Attempts).TlsaStatus);
+        Assert.True((await DeliveryEnvironment.WaitForMessageAsync(_env.Postfix, run.Marker)).ReceivedOverTls);
+    }
+
+    [Fact]
     public async Task DeliverAsync_DaneTurnedOff_MtaStsAloneDecides()
     {
         var run = await RunAsync(PolicyCase.NoPolicy, [DaneHosts.Mismatch], o => o.Dane = false);
@@ -235,7 +248,8 @@ public sealed class DaneDeliveryTests
         Action<MtaStsDeliveryOptions>? configure = null,
         string[]? policyMx = null,
         DaneStrictness? strictness = null,
-        Action<string>? requireDaneFor = null)
+        Action<string>? requireDaneFor = null,
+        bool reportDelivery = false)
     {
         var domain = await _env.AddDomainAsync(policy, mx, policyMx ?? mx);
         requireDaneFor?.Invoke(domain);
@@ -260,7 +274,10 @@ public sealed class DaneDeliveryTests
             },
             dnssec: true))
         {
-            var result = Assert.Single(await agent.DeliverAsync(DeliveryEnvironment.NewMessage(domain, marker)));
+            var message = DeliveryEnvironment.NewMessage(domain, marker);
+            var result = reportDelivery
+                ? await agent.DeliverToDomainAsync(message, DeliveryEnvironment.Sender, domain, [.. message.To.Mailboxes], isReportDelivery: true)
+                : Assert.Single(await agent.DeliverAsync(message));
             foreach (var host in mx)
             {
                 await _env.Forwarder(host).WaitForIdleAsync();
