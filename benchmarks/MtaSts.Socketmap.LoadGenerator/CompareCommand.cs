@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -21,86 +22,95 @@ internal static class CompareCommand
         var work = Directory.CreateTempSubdirectory("mtasts-compare-").FullName;
 
         var ourPort = FreePort();
+        var ourUnix = Path.Combine(work, "serve-postfix.sock");
+        var ourInet = new IPEndPoint(IPAddress.Loopback, ourPort);
         await using var ours = await ServerUnderTest.StartAsync(
             "mta-sts serve-postfix",
             "dotnet",
-            [settings.ToolPath, "serve-postfix", "--listen", $"inet:127.0.0.1:{ourPort}", "--dns-server", world.DnsEndPoint.ToString(),
-             "--trust-root", world.TrustRootPath, "--allow-private-addresses", "--log-level", "Warning"],
-            ourPort,
+            [settings.ToolPath, "serve-postfix", "--listen", $"inet:127.0.0.1:{ourPort}", "--listen", "unix:" + ourUnix,
+             "--dns-server", world.DnsEndPoint.ToString(), "--trust-root", world.TrustRootPath, "--allow-private-addresses", "--log-level", "Warning"],
+            ourInet,
             settings.OurEnvironment);
 
-        var theirPort = FreePort();
         var resolvConf = Path.Combine(work, "resolv.conf");
         await File.WriteAllTextAsync(resolvConf, $"nameserver {world.DnsEndPoint.Address}\n");
-        var config = Path.Combine(work, "mta-sts-daemon.yml");
-        await File.WriteAllTextAsync(config, $"""
-            host: 127.0.0.1
-            port: {theirPort}
-            reuse_port: true
-            cache:
-              type: internal
-              options:
-                cache_size: 10000
-            default_zone:
-              strict_testing: false
-              timeout: 4
-            """);
-        await using var theirs = await ServerUnderTest.StartAsync(
-            "postfix-mta-sts-resolver",
-            "unshare",
-            ["--mount", "--propagation", "private", "/bin/sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec mta-sts-daemon -c \"$1\" -v warn", resolvConf, config],
-            theirPort,
-            new Dictionary<string, string> { ["SSL_CERT_FILE"] = world.TrustRootPath });
-
-        Console.Error.WriteLine("Checking that both servers give the same answers (this also fills their caches)...");
-        var mismatches = await CompareAnswersAsync(world, ours, theirs);
-        var cached = world.PolicyDomains.ToArray();
-        var negative = world.NoPolicyDomains.ToArray();
-        var mixed = cached.Zip(negative, (p, n) => new[] { p, n }).SelectMany(x => x).ToArray();
-        var kinds = new (string Name, string[] Keys)[] { ("cached", cached), ("negative", negative), ("mixed", mixed) };
-
-        // Both servers run the same load for a while before anything is measured: .NET compiles its hot code again
-        // with full optimisation after the first calls (tiered compilation), which a fresh process has not done yet.
-        Console.Error.WriteLine($"Warming both servers up for {settings.Prewarm.TotalSeconds:0} s each...");
-        foreach (var server in new[] { ours, theirs })
-        {
-            LoadRunner.Run(new LoadSettings(server.EndPoint, 4, LoadMode.OneInFlight, mixed, settings.Prewarm / 2, TimeSpan.Zero, settings.Depth));
-            LoadRunner.Run(new LoadSettings(server.EndPoint, 4, LoadMode.Pipelined, cached, settings.Prewarm / 2, TimeSpan.Zero, settings.Depth));
-        }
-
         var rows = new List<ComparisonRow>();
-        foreach (var (kind, keys) in kinds)
+        var mismatches = 0;
+        foreach (var transport in settings.Transports)
         {
-            foreach (var mode in new[] { LoadMode.OneInFlight, LoadMode.Pipelined })
+            // postfix-mta-sts-resolver listens on one endpoint: one process per transport, each with its own cache.
+            var theirPort = FreePort();
+            var theirUnix = Path.Combine(work, "resolver.sock");
+            var config = Path.Combine(work, $"mta-sts-daemon-{transport}.yml");
+            var listen = transport == Transport.Unix ? $"path: {theirUnix}" : $"host: 127.0.0.1\nport: {theirPort}\nreuse_port: true";
+            await File.WriteAllTextAsync(config, listen + """
+
+                cache:
+                  type: internal
+                  options:
+                    cache_size: 10000
+                default_zone:
+                  strict_testing: false
+                  timeout: 4
+                """);
+            var (ourEndPoint, theirEndPoint) = transport == Transport.Unix
+                ? ((EndPoint)new UnixDomainSocketEndPoint(ourUnix), (EndPoint)new UnixDomainSocketEndPoint(theirUnix))
+                : (ourInet, new IPEndPoint(IPAddress.Loopback, theirPort));
+            await using var theirs = await ServerUnderTest.StartAsync(
+                "postfix-mta-sts-resolver",
+                "unshare",
+                ["--mount", "--propagation", "private", "/bin/sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec mta-sts-daemon -c \"$1\" -v warn", resolvConf, config],
+                theirEndPoint,
+                new Dictionary<string, string> { ["SSL_CERT_FILE"] = world.TrustRootPath });
+
+            Console.Error.WriteLine($"[{Describe(transport)}] Checking that both servers give the same answers (this also fills their caches)...");
+            mismatches += await CompareAnswersAsync(world, ourEndPoint, theirEndPoint);
+            var cached = world.PolicyDomains.ToArray();
+            var negative = world.NoPolicyDomains.ToArray();
+            var mixed = cached.Zip(negative, (p, n) => new[] { p, n }).SelectMany(x => x).ToArray();
+            var kinds = new (string Name, string[] Keys)[] { ("cached", cached), ("negative", negative), ("mixed", mixed) };
+
+            // Both servers run the same load for a while before anything is measured: .NET compiles its hot code again
+            // with full optimisation after the first calls (tiered compilation), which a fresh process has not done yet.
+            Console.Error.WriteLine($"[{Describe(transport)}] Warming both servers up for {settings.Prewarm.TotalSeconds:0} s each...");
+            foreach (var endPoint in new[] { ourEndPoint, theirEndPoint })
             {
-                foreach (var connections in settings.Connections)
+                LoadRunner.Run(new LoadSettings(endPoint, 4, LoadMode.OneInFlight, mixed, settings.Prewarm / 2, TimeSpan.Zero, settings.Depth));
+                LoadRunner.Run(new LoadSettings(endPoint, 4, LoadMode.Pipelined, cached, settings.Prewarm / 2, TimeSpan.Zero, settings.Depth));
+            }
+
+            foreach (var (kind, keys) in kinds)
+            {
+                foreach (var mode in new[] { LoadMode.OneInFlight, LoadMode.Pipelined })
                 {
-                    var row = new ComparisonRow(kind, connections, mode);
-                    var clientCpu = new double[2];
-                    foreach (var server in new[] { ours, theirs })
+                    foreach (var connections in settings.Connections)
                     {
-                        var before = server.ProcessorTime;
-                        var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                        var result = LoadRunner.Run(new LoadSettings(server.EndPoint, connections, mode, keys, settings.Duration, settings.Warmup, settings.Depth));
-                        var seconds = (settings.Duration + settings.Warmup).TotalSeconds;
-                        var cpu = (server.ProcessorTime - before).TotalSeconds / seconds;
-                        clientCpu[server == ours ? 0 : 1] = (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalSeconds / seconds;
-                        if (server == ours)
+                        var row = new ComparisonRow(transport, kind, connections, mode);
+                        var clientCpu = new double[2];
+                        foreach (var (server, endPoint) in new[] { (ours, ourEndPoint), (theirs, theirEndPoint) })
                         {
-                            row.Ours = result;
-                            row.OurCpu = cpu;
+                            var before = server.ProcessorTime;
+                            var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                            var result = LoadRunner.Run(new LoadSettings(endPoint, connections, mode, keys, settings.Duration, settings.Warmup, settings.Depth));
+                            var seconds = (settings.Duration + settings.Warmup).TotalSeconds;
+                            var cpu = (server.ProcessorTime - before).TotalSeconds / seconds;
+                            clientCpu[server == ours ? 0 : 1] = (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalSeconds / seconds;
+                            if (server == ours)
+                            {
+                                row.Ours = result;
+                                row.OurCpu = cpu;
+                            }
+                            else
+                            {
+                                row.Theirs = result;
+                                row.TheirCpu = cpu;
+                            }
                         }
-                        else
-                        {
-                            row.Theirs = result;
-                            row.TheirCpu = cpu;
-                        }
+
+                        row.ClientCpu = (clientCpu[0], clientCpu[1]);
+                        rows.Add(row);
+                        Console.Error.WriteLine(row.ToProgressLine());
                     }
-
-                    row.ClientCpu = (clientCpu[0], clientCpu[1]);
-
-                    rows.Add(row);
-                    Console.Error.WriteLine(row.ToProgressLine());
                 }
             }
         }
@@ -116,13 +126,11 @@ internal static class CompareCommand
         return 0;
     }
 
-    private static async Task<int> CompareAnswersAsync(BenchmarkWorld world, ServerUnderTest ours, ServerUnderTest theirs)
+    private static async Task<int> CompareAnswersAsync(BenchmarkWorld world, EndPoint ours, EndPoint theirs)
     {
         var mismatches = 0;
-        using var a = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        using var b = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await a.ConnectAsync(ours.EndPoint);
-        await b.ConnectAsync(theirs.EndPoint);
+        using var a = ServerUnderTest.Connect(ours);
+        using var b = ServerUnderTest.Connect(theirs);
         var keys = world.PolicyDomains.Concat(world.NoPolicyDomains).Concat(["[192.0.2.1]:25", ".bench.test", world.PolicyDomains[0].ToUpperInvariant() + "."]);
         foreach (var key in keys)
         {
@@ -188,15 +196,24 @@ internal static class CompareCommand
         text.AppendLine();
         text.AppendLine("CPU: cores used by the server + by the load generator during the cell (Knot, Kestrel and the load generator share the machine's cores with the server).");
         text.AppendLine();
-        text.AppendLine("| lookups | connections | in flight | serve-postfix q/s | p50 µs | p99 µs | CPU | resolver q/s | p50 µs | p99 µs | CPU | throughput | p99 | target |");
-        text.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
-        foreach (var row in rows)
+        foreach (var transport in settings.Transports)
         {
-            text.AppendLine(row.ToMarkdown());
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Over {Describe(transport)}:");
+            text.AppendLine();
+            text.AppendLine("| lookups | connections | in flight | serve-postfix q/s | p50 µs | p99 µs | CPU | resolver q/s | p50 µs | p99 µs | CPU | throughput | p99 | target |");
+            text.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+            foreach (var row in rows.Where(r => r.Transport == transport))
+            {
+                text.AppendLine(row.ToMarkdown());
+            }
         }
 
         return text.ToString();
     }
+
+    private static string Describe(Transport transport) =>
+        transport == Transport.Unix ? "a unix socket (socketmap:unix:…)" : "TCP on loopback (socketmap:inet:127.0.0.1:…)";
 
     private static string Machine()
     {
@@ -223,7 +240,7 @@ internal static class CompareCommand
     private static int FreePort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -10,4 +10,5 @@ internal sealed record CompareSettings(
     int Depth,
     string? OutputPath,
     IReadOnlyDictionary<string, string> OurEnvironment,
-    TimeSpan Prewarm);
+    TimeSpan Prewarm,
+    IReadOnlyList<Transport> Transports);

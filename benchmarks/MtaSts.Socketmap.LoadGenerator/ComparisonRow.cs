@@ -3,8 +3,10 @@ using System.Globalization;
 namespace MtaSts.Socketmap.LoadGenerator;
 
 /// <summary>One cell of the comparison: both servers under the same load, back to back.</summary>
-internal sealed class ComparisonRow(string kind, int connections, LoadMode mode)
+internal sealed class ComparisonRow(Transport transport, string kind, int connections, LoadMode mode)
 {
+    public Transport Transport => transport;
+
     public LoadResult? Ours { get; set; }
 
     public LoadResult? Theirs { get; set; }
@@ -25,7 +27,7 @@ internal sealed class ComparisonRow(string kind, int connections, LoadMode mode)
 
     public string ToProgressLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"  {kind,-8} {connections,2} conn {Mode,-9}: ours {Ours!.QueriesPerSecond,9:0} q/s p99 {Ours.P99Microseconds,8:0} µs | theirs {Theirs!.QueriesPerSecond,8:0} q/s p99 {Theirs.P99Microseconds,8:0} µs | {Ratio,5:0.0}×");
+        $"  {(transport == Transport.Unix ? "unix" : "inet"),-4} {kind,-8} {connections,2} conn {Mode,-9}: ours {Ours!.QueriesPerSecond,9:0} q/s p99 {Ours.P99Microseconds,8:0} µs | theirs {Theirs!.QueriesPerSecond,8:0} q/s p99 {Theirs.P99Microseconds,8:0} µs | {Ratio,5:0.0}×");
 
     public string ToMarkdown() => string.Create(
         CultureInfo.InvariantCulture,

@@ -84,7 +84,7 @@ internal static class LoadRunner
         {
             try
             {
-                using var socket = Connect();
+                using var socket = ServerUnderTest.Connect(settings.Target);
                 var depth = settings.Mode == LoadMode.OneInFlight ? 1 : settings.Depth;
                 Send(socket, depth);
                 while (true)
@@ -112,15 +112,6 @@ internal static class LoadRunner
             {
                 Failure = ex;
             }
-        }
-
-        private Socket Connect()
-        {
-            var socket = settings.Target is System.Net.Sockets.UnixDomainSocketEndPoint
-                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-                : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            socket.Connect(settings.Target);
-            return socket;
         }
 
         private void Send(Socket socket, int count)

@@ -7,7 +7,7 @@ using MtaSts.Socketmap.LoadGenerator;
 //   load    --target inet:HOST:PORT|unix:PATH --keys FILE|--key KEY... [--connections 1,4,16] [--mode one|pipelined|both]
 //           [--duration 5] [--warmup 1] [--depth 32] [--name postfix]
 //   compare --tool PATH/MtaSts.Tool.dll [--domains 200] [--connections 1,4,16] [--duration 3] [--warmup 1] [--depth 32]
-//           [--prewarm 5] [--our-env NAME=VALUE...] [--output FILE]    (root; see ../socketmap/compare.sh)
+//           [--prewarm 5] [--transport inet,unix] [--our-env NAME=VALUE...] [--output FILE]    (root; see ../socketmap/compare.sh)
 var options = ParseOptions(args.Skip(1));
 switch (args.FirstOrDefault())
 {
@@ -23,7 +23,13 @@ switch (args.FirstOrDefault())
             int.Parse(Value(options, "depth") ?? "32", CultureInfo.InvariantCulture),
             Value(options, "output"),
             (options.GetValueOrDefault("our-env") ?? []).Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e[1], StringComparer.Ordinal),
-            Seconds(options, "prewarm", 5)));
+            Seconds(options, "prewarm", 5),
+            [.. (Value(options, "transport") ?? "inet,unix").Split(',').Select(t => t switch
+            {
+                "inet" => Transport.Inet,
+                "unix" => Transport.Unix,
+                _ => throw new ArgumentException($"--transport: '{t}' is neither inet nor unix."),
+            })]));
     default:
         Console.Error.WriteLine("usage: load --target inet:HOST:PORT|unix:PATH --key KEY... | compare --tool MtaSts.Tool.dll (see Program.cs)");
         return 2;

@@ -11,18 +11,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerUnderTest(string name, Process process, int port)
+    private ServerUnderTest(string name, Process process)
     {
         Name = name;
         _process = process;
-        Port = port;
     }
 
     public string Name { get; }
-
-    public int Port { get; }
-
-    public EndPoint EndPoint => new IPEndPoint(IPAddress.Loopback, Port);
 
     public string Output
     {
@@ -35,7 +30,8 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerUnderTest> StartAsync(string name, string fileName, IEnumerable<string> args, int port, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the process and waits until <paramref name="ready"/> (one of its endpoints) accepts a connection.</summary>
+    public static async Task<ServerUnderTest> StartAsync(string name, string fileName, IEnumerable<string> args, EndPoint ready, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -49,7 +45,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        var server = new ServerUnderTest(name, process, port);
+        var server = new ServerUnderTest(name, process);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -64,14 +60,31 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
             try
             {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await probe.ConnectAsync(server.EndPoint);
+                using var probe = Connect(ready);
                 return server;
             }
             catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
             {
                 await Task.Delay(100);
             }
+        }
+    }
+
+    /// <summary>A connected client socket to <paramref name="endPoint"/>: TCP with Nagle off, or a unix socket.</summary>
+    public static Socket Connect(EndPoint endPoint)
+    {
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Connect(endPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 
