@@ -60,32 +60,25 @@ internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
         var trusted = client.NameServers.Where(s => IPAddress.TryParse(s.Address, out var address) && IsTrustedResolver(address)).ToArray();
         if (trusted.Length > 0)
         {
-            _dnssec = new DnsQueryAndServerOptions(trusted)
-            {
-                UseCache = false,
-                Timeout = options.DnsTimeout,
-                Retries = 1,
-                ThrowDnsErrors = false,
-                UseTcpFallback = true,
-                UseRandomNameServer = false,
-                ContinueOnDnsError = true,
-                ContinueOnEmptyResponse = false,
-                RequestDnsSecRecords = true,
-            };
-            _dnssecTcpOnly = new DnsQueryAndServerOptions(trusted)
-            {
-                UseCache = false,
-                Timeout = options.DnsTimeout,
-                Retries = 1,
-                ThrowDnsErrors = false,
-                UseTcpOnly = true,
-                UseRandomNameServer = false,
-                ContinueOnDnsError = true,
-                ContinueOnEmptyResponse = false,
-                RequestDnsSecRecords = true,
-            };
+            _dnssec = DnssecOptions(trusted, options.DnsTimeout, tcpOnly: false);
+            _dnssecTcpOnly = DnssecOptions(trusted, options.DnsTimeout, tcpOnly: true);
         }
     }
+
+    /// <summary>DANE's queries: the DO bit, the trusted resolvers in order, UDP with TCP fall-back or TCP only.</summary>
+    private static DnsQueryAndServerOptions DnssecOptions(NameServer[] trusted, TimeSpan timeout, bool tcpOnly) => new(trusted)
+    {
+        UseCache = false,
+        Timeout = timeout,
+        Retries = 1,
+        ThrowDnsErrors = false,
+        UseTcpFallback = true,
+        UseTcpOnly = tcpOnly,
+        UseRandomNameServer = false,
+        ContinueOnDnsError = true,
+        ContinueOnEmptyResponse = false,
+        RequestDnsSecRecords = true,
+    };
 
     public static LookupClient CreateClient(MtaStsOptions options)
     {
