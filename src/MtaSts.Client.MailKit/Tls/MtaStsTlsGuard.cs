@@ -17,6 +17,13 @@ namespace MtaSts.MailKit;
 /// Connect with the MX host <em>name</em> (<c>ConnectAsync(host, …)</c>, or <c>ConnectAsync(socket, host, …)</c> when you
 /// chose the address) so that SNI and the name check use it (RFC 8461 §7.1). The MX host must already have been
 /// matched against the policy (<see cref="MtaStsPolicy.MatchesMx"/>).
+/// <para>
+/// The guard applies MTA-STS only. DANE (RFC 7672) takes precedence per MX host (RFC 8461 §2): a host with secure usable
+/// TLSA records must be authenticated by DANE whatever the policy says, and a TLSA lookup that cannot be answered must not
+/// be taken for "no DANE". <see cref="MtaStsDeliveryAgent"/> does both; a caller that drives its own
+/// <see cref="SmtpClient"/> looks the records up itself (<see cref="MtaStsInspector.LookupTlsaAsync"/>) and, where they are
+/// usable, validates the certificate with <see cref="DaneCertificateValidator"/> instead of using this guard.
+/// </para>
 /// </remarks>
 public sealed class MtaStsTlsGuard
 {
