@@ -38,6 +38,16 @@ public sealed class MtaStsDeliveryException : Exception
         ReasonCode = reasonCode;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="MtaStsDeliveryException"/> class for an MX host refused for a reason the message states (DANE, say).</summary>
+    internal MtaStsDeliveryException(string message, string policyDomain, string mxHost, TlsRptResultType resultType, string reasonCode)
+        : base(message)
+    {
+        PolicyDomain = policyDomain;
+        MxHost = mxHost;
+        ResultType = resultType;
+        ReasonCode = reasonCode;
+    }
+
     /// <summary>Gets the policy domain.</summary>
     public string? PolicyDomain { get; }
 
