@@ -120,6 +120,24 @@ public sealed class DaneTlsGuardTests
         Assert.Null(client.ServerCertificateValidationCallback);
     }
 
+    [Fact]
+    public async Task Guard_SecondSessionToTheSameHost_CertificateCheckedAgain()
+    {
+        // A caller reuses the guard pattern for every session; each must reach the callback, whether or not the TLS stack
+        // offers to resume an earlier session (a resumed session that skipped it would leave no verdict: GuardedSmtpClient).
+        var tlsa = await LookupTlsaAsync(DaneHosts.Ee);
+        var domain = DeliveryEnvironment.NewDomainName();
+        for (var i = 0; i < 3; i++)
+        {
+            using var client = NewClient();
+            var guard = MtaStsTlsGuard.Apply(client, Resolution(domain, "testing", DaneHosts.Ee), DaneHosts.Ee, Validator(), tlsa, new DaneCertificateValidator());
+            await ConnectAsync(client, tlsa, guard);
+            Assert.True(guard.CertificateResult?.IsValid, $"session {i}: protocol {client.SslProtocol}");
+            guard.ThrowIfNotCompliant(client);
+            await client.DisconnectAsync(quit: true);
+        }
+    }
+
     private static SmtpClient NewClient() => new() { LocalDomain = "sender.test", Timeout = 60_000 };
 
     /// <summary>A resolution as the resolver would give it (the guard takes it as given): <paramref name="mode"/> listing <paramref name="mx"/>, or no policy.</summary>
