@@ -11,9 +11,10 @@ internal abstract class CacheEntry
     private long _lastUsedUtcTicks;
     private long _nextRecordCheckUtcTicks;
 
-    protected CacheEntry(string policyDomain, long expiresAtUtcTicks, PolicyResolution current, long lastUsedUtcTicks, long nextRecordCheckUtcTicks, bool isNegative)
+    protected CacheEntry(string policyDomain, long notBeforeUtcTicks, long expiresAtUtcTicks, PolicyResolution current, long lastUsedUtcTicks, long nextRecordCheckUtcTicks, bool isNegative)
     {
         PolicyDomain = policyDomain;
+        NotBeforeUtcTicks = notBeforeUtcTicks;
         ExpiresAtUtcTicks = expiresAtUtcTicks;
         SoftExpiresAtUtcTicks = expiresAtUtcTicks - PolicyClock.CoarsePeriod.Ticks;
         _current = current;
@@ -44,6 +45,13 @@ internal abstract class CacheEntry
 
     public string PolicyDomain { get; }
 
+    /// <summary>
+    /// Gets the earliest time at which the entry is valid: <see cref="long.MinValue"/> for a policy (a clock stepped back
+    /// keeps a policy longer, which is never weaker); when it was made for a "no policy" answer, so that a clock stepped
+    /// back does not stretch that answer by the size of the step.
+    /// </summary>
+    public long NotBeforeUtcTicks { get; }
+
     public long ExpiresAtUtcTicks { get; }
 
     /// <summary>Gets the expiry less the coarse clock's period: before it, a coarse reading is enough to know the entry is valid.</summary>
@@ -52,7 +60,7 @@ internal abstract class CacheEntry
     /// <summary>Gets the resolution a cache hit returns.</summary>
     public PolicyResolution Current => Volatile.Read(ref _current);
 
-    public bool IsValidAt(long utcTicks) => utcTicks < ExpiresAtUtcTicks;
+    public bool IsValidAt(long utcTicks) => utcTicks < ExpiresAtUtcTicks && utcTicks >= NotBeforeUtcTicks;
 
     protected void SetCurrent(PolicyResolution current) => Volatile.Write(ref _current, current);
 }

@@ -229,7 +229,8 @@ internal sealed partial class PolicyResolver
         var ttl = timeToLive ?? _options.NegativeCacheMinimum;
         ttl = ttl < _options.NegativeCacheMinimum ? _options.NegativeCacheMinimum : ttl > maximum ? maximum : ttl;
         // Compare-and-swap: a policy a concurrent refresh stored meanwhile is never replaced by "no policy".
-        _store.TrySetNegative(new NegativeCacheEntry(resolution.PolicyDomain, resolution, _clock.UtcNow + ttl), expected: null);
+        var now = _clock.UtcNow;
+        _store.TrySetNegative(new NegativeCacheEntry(resolution.PolicyDomain, resolution, now, now + ttl), expected: null);
     }
 
     private void DeferNextRecordCheck(PolicyCacheEntry entry) =>

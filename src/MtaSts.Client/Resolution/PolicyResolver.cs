@@ -51,8 +51,9 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         // name found as given is already normalised; any other form takes the slow path once to be normalised.
         if (policyDomain is not null && _store.TryGet(policyDomain, out var entry))
         {
+            // A coarse reading before NotBefore (it lags, or the clock was stepped back) asks the exact clock.
             var now = _clock.CoarseUtcTicks;
-            if (now < entry.SoftExpiresAtUtcTicks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
+            if ((now < entry.SoftExpiresAtUtcTicks && now >= entry.NotBeforeUtcTicks) || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
             {
                 entry.Touch(now);
                 if (now >= entry.NextRecordCheckUtcTicks)

@@ -129,6 +129,29 @@ public sealed class NegativeCacheTests : IDisposable
         Assert.True(seen.IsEnforced);
     }
 
+    /// <summary>
+    /// A clock stepped back (NTP correcting a clock that ran ahead, say) must not stretch a cached "no policy" answer by the
+    /// size of the step: it ends at once, and a policy published meanwhile is fetched. (A cached policy, kept longer by the
+    /// same step, is not weakened by it.)
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(24 * 60)]
+    public async Task ResolveAsync_ClockSteppedBackAfterNegativeAnswer_AsksAgainAndSeesNewPolicy(int minutesBack)
+    {
+        _h.Dns.SetNotFound(Domain, TimeSpan.FromMinutes(5));
+        await Sut.ResolveAsync(Domain);
+        _h.Dns.SetId(Domain, "new1");
+        _h.Fetcher.SetPolicy(Domain);
+
+        _h.Time.AdjustTime(_h.Time.GetUtcNow() - TimeSpan.FromMinutes(minutesBack));
+        var resolution = await Sut.ResolveAsync(Domain);
+
+        Assert.Equal(PolicyResolutionStatus.Fetched, resolution.Status);
+        Assert.True(resolution.IsEnforced);
+        Assert.Equal(2, _h.Dns.TxtQueries);
+    }
+
     /// <summary>Decision 24: with a valid policy cached, an NXDOMAIN at the re-check changes nothing, and is not cached over it.</summary>
     [Fact]
     public async Task RecheckAsync_NxDomainWhilePolicyCached_KeepsThePolicy()
