@@ -6,6 +6,7 @@
 // With --via, the message goes through a SmtpClient connection you make yourself to that host, guarded by the policy.
 // Exit codes: 0 delivered to every recipient, 1 a recipient failed temporarily (retry later), 2 a recipient failed permanently.
 using System.Net;
+using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MimeKit;
 using MtaSts;
@@ -13,7 +14,7 @@ using MtaSts.MailKit;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: MailKitDelivery <from> <to> [--dns <ip:port>] [--port <smtp-port>] [--helo <this-host-fqdn>]");
+    Console.Error.WriteLine("usage: MailKitDelivery <from> <to> [--dns <ip:port>] [--port <smtp-port>] [--helo <this-host-fqdn>] [--via <mx-host> | --via-dane <mx-host>]");
     return 64;
 }
 
@@ -28,6 +29,15 @@ if (via >= 0 && via < args.Length - 1)
 {
     await using var resolver = MtaStsResolver.Create(policy => ConfigurePolicy(policy, args));
     await SendThroughGuardedClientAsync(resolver, message, message.To.Mailboxes.First().Domain, args[via + 1]);
+    return 0;
+}
+
+var viaDane = Array.IndexOf(args, "--via-dane");
+if (viaDane >= 0 && viaDane < args.Length - 1)
+{
+    await using var resolver = MtaStsResolver.Create(policy => ConfigurePolicy(policy, args));
+    await using var inspector = MtaStsInspector.Create(policy => ConfigurePolicy(policy, args));
+    await SendThroughDaneGuardedClientAsync(resolver, inspector, message, message.To.Mailboxes.First().Domain, args[viaDane + 1]);
     return 0;
 }
 
@@ -74,6 +84,23 @@ static async Task SendThroughGuardedClientAsync(IMtaStsPolicyResolver resolver, 
     using var client = new SmtpClient();
     var guard = MtaStsTlsGuard.Apply(client, resolution, mxHost, new MxCertificateValidator());
     await client.ConnectAsync(mxHost, 25, guard.SecureSocketOptions);
+    guard.ThrowIfNotCompliant(client);
+    await client.SendAsync(message);
+    await client.DisconnectAsync(true);
+}
+
+// The same with DANE, which takes precedence per MX host (RFC 8461 §2): the guard gets the host's TLSA lookup too.
+static async Task SendThroughDaneGuardedClientAsync(IMtaStsPolicyResolver resolver, MtaStsInspector inspector, MimeMessage message, string domain, string mxHost)
+{
+    var resolution = await resolver.ResolveAsync(domain);
+    var tlsa = await inspector.LookupTlsaAsync(mxHost, 25);     // or IMtaStsDns.LookupTlsaAsync
+    using var client = new SmtpClient();
+    // Throws MtaStsDeliveryException (dnssec-invalid) when the lookup is Indeterminate: try the host later, never without DANE.
+    var guard = MtaStsTlsGuard.Apply(client, resolution, mxHost, new MxCertificateValidator(), tlsa,
+        new DaneCertificateValidator(), DaneStrictness.RequireBoth);
+    using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+    await socket.ConnectAsync(tlsa.Addresses.Addresses[0], 25);
+    await client.ConnectAsync(socket, guard.ServerName, 25, guard.SecureSocketOptions);
     guard.ThrowIfNotCompliant(client);
     await client.SendAsync(message);
     await client.DisconnectAsync(true);

@@ -46,7 +46,7 @@ internal abstract class CacheEntry
     public string PolicyDomain { get; }
 
     /// <summary>
-    /// Gets the earliest time at which the entry is valid: <see cref="long.MinValue"/> for a policy (a clock stepped back
+    /// Gets the earliest time at which the entry is valid: 0 (the start of time) for a policy (a clock stepped back
     /// keeps a policy longer, which is never weaker); when it was made for a "no policy" answer, so that a clock stepped
     /// back does not stretch that answer by the size of the step.
     /// </summary>
@@ -54,7 +54,11 @@ internal abstract class CacheEntry
 
     public long ExpiresAtUtcTicks { get; }
 
-    /// <summary>Gets the expiry less the coarse clock's period: before it, a coarse reading is enough to know the entry is valid.</summary>
+    /// <summary>
+    /// Gets the expiry less the coarse clock's period: before it, a coarse reading is enough to know the entry is valid.
+    /// The cache-hit path does not look at <see cref="NotBeforeUtcTicks"/>: a clock stepped back is caught by
+    /// <see cref="PolicyClock"/>, which then drops the "no policy" answers made "in the future".
+    /// </summary>
     public long SoftExpiresAtUtcTicks { get; }
 
     /// <summary>Gets the resolution a cache hit returns.</summary>

@@ -15,7 +15,7 @@ internal sealed class PolicyCacheEntry : CacheEntry
         _nextRefreshUtcTicks = nextRefreshAt.UtcTicks;
 
     private PolicyCacheEntry(PolicyResolution cached, long lastUsedUtcTicks, long nextRecordCheckUtcTicks)
-        : base(cached.PolicyDomain, long.MinValue, cached.ExpiresAt!.Value.UtcTicks, cached, lastUsedUtcTicks, nextRecordCheckUtcTicks, isNegative: false) => Cached = cached;
+        : base(cached.PolicyDomain, 0, cached.ExpiresAt!.Value.UtcTicks, cached, lastUsedUtcTicks, nextRecordCheckUtcTicks, isNegative: false) => Cached = cached;
 
     public MtaStsPolicy Policy => Cached.Policy!;
 

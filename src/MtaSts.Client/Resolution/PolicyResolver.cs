@@ -39,6 +39,7 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         _store = store;
         _options = options;
         _clock = clock;
+        _clock.SteppedBack += OnClockSteppedBack;
         _telemetry = telemetry;
         _logger = logger;
         _backoff = new FetchBackoff(options.FetchBackoff);
@@ -51,9 +52,8 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
         // name found as given is already normalised; any other form takes the slow path once to be normalised.
         if (policyDomain is not null && _store.TryGet(policyDomain, out var entry))
         {
-            // A coarse reading before NotBefore (it lags, or the clock was stepped back) asks the exact clock.
             var now = _clock.CoarseUtcTicks;
-            if ((now < entry.SoftExpiresAtUtcTicks && now >= entry.NotBeforeUtcTicks) || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
+            if (now < entry.SoftExpiresAtUtcTicks || entry.IsValidAt(now = _clock.UtcNow.UtcTicks))
             {
                 entry.Touch(now);
                 if (now >= entry.NextRecordCheckUtcTicks)
@@ -92,9 +92,16 @@ internal sealed partial class PolicyResolver : IMtaStsPolicyResolver, IDisposabl
             return;
         }
 
+        _clock.SteppedBack -= OnClockSteppedBack;
         _lifetime.Cancel();
         _lifetime.Dispose();
     }
+
+    /// <summary>
+    /// The clock was stepped back: a "no policy" answer cached after the new time would otherwise live on by the size of
+    /// the step and hide a policy published meanwhile. Such answers end now (their <see cref="CacheEntry.NotBeforeUtcTicks"/>).
+    /// </summary>
+    private void OnClockSteppedBack(long nowUtcTicks) => _store.RemoveExpiredNegatives(nowUtcTicks);
 
     private async ValueTask<PolicyResolution> ResolveSlowAsync(string policyDomain, CancellationToken cancellationToken)
     {

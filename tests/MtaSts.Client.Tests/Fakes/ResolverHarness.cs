@@ -6,11 +6,11 @@ namespace MtaSts.Tests.Fakes;
 /// <summary>A <see cref="PolicyResolver"/> over fakes at its seams, with fake time.</summary>
 internal sealed class ResolverHarness : IDisposable
 {
-    public ResolverHarness(Action<MtaStsOptions>? configure = null, IMtaStsPolicyStore? durable = null, FakeTimeProvider? time = null)
+    public ResolverHarness(Action<MtaStsOptions>? configure = null, IMtaStsPolicyStore? durable = null, FakeTimeProvider? time = null, bool coarseClock = false)
     {
         configure?.Invoke(Options);
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
-        Clock = new PolicyClock(Time);
+        Clock = new PolicyClock(Time, coarse: coarseClock);
         Resolver = new PolicyResolver(Dns, Fetcher, Store, Options, Clock, Telemetry, NullLogger<PolicyResolver>.Instance, durable);
     }
 

@@ -152,6 +152,34 @@ public sealed class NegativeCacheTests : IDisposable
         Assert.Equal(2, _h.Dns.TxtQueries);
     }
 
+    /// <summary>
+    /// The same with the coarse clock the cache-hit path reads in production (refreshed by a timer): the hit path does not
+    /// look at when an answer was cached; the clock's next tick sees the step back and the answer is dropped, while a
+    /// cached policy stays.
+    /// </summary>
+    [Fact]
+    public async Task ResolveAsync_CoarseClockSteppedBackAfterNegativeAnswer_NextTickDropsTheAnswerButKeepsPolicies()
+    {
+        using var h = new ResolverHarness(coarseClock: true);
+        h.Dns.SetNotFound(Domain, TimeSpan.FromMinutes(5));
+        h.Dns.SetId("policy.example", "p1");
+        h.Fetcher.SetPolicy("policy.example");
+        await h.Resolver.ResolveAsync(Domain);
+        await h.Resolver.ResolveAsync("policy.example");
+        h.Dns.SetId(Domain, "new1");
+        h.Fetcher.SetPolicy(Domain);
+
+        h.Time.AdjustTime(h.Time.GetUtcNow() - TimeSpan.FromDays(1));
+        h.Time.Advance(PolicyClock.CoarsePeriod);
+        var resolution = await h.Resolver.ResolveAsync(Domain);
+        var policy = await h.Resolver.ResolveAsync("policy.example");
+
+        Assert.Equal(PolicyResolutionStatus.Fetched, resolution.Status);
+        Assert.True(resolution.IsEnforced);
+        Assert.True(policy.IsEnforced);
+        Assert.Equal(PolicyResolutionStatus.Cached, policy.Status);
+    }
+
     /// <summary>Decision 24: with a valid policy cached, an NXDOMAIN at the re-check changes nothing, and is not cached over it.</summary>
     [Fact]
     public async Task RecheckAsync_NxDomainWhilePolicyCached_KeepsThePolicy()
