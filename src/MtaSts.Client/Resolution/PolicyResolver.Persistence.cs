@@ -31,9 +31,12 @@ internal sealed partial class PolicyResolver
                     continue;
                 }
 
-                if (!_store.TryGetPolicy(entry.PolicyDomain, out var current) || current.FetchedAt < entry.FetchedAt)
+                // Compare-and-swap: a policy a lookup fetched between the read and the store is never replaced by this
+                // older record (it could be testing where the fetch found enforce).
+                _store.TryGetPolicy(entry.PolicyDomain, out var current);
+                if ((current is null || current.FetchedAt < entry.FetchedAt) && _store.TryReplacePolicy(entry, current))
                 {
-                    StoreEntry(entry);
+                    Reschedule(entry, entry.NextRefreshAt);
                     loaded++;
                 }
             }

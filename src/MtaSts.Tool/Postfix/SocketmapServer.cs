@@ -172,8 +172,14 @@ internal sealed partial class SocketmapServer : IHostedService, IAsyncDisposable
 
     private Socket BindUnix(ListenEndpoint endpoint, string path)
     {
-        if (File.Exists(path))
+        if (File.Exists(path) || Directory.Exists(path))
         {
+            // Only a socket file may be replaced: a mistyped path must never delete a configuration file.
+            if (!UnixSocketFile.IsSocket(path))
+            {
+                throw new InvalidOperationException($"cannot listen on {endpoint}: {path} exists and is not a socket; it is left alone.");
+            }
+
             // A socket file left by a server that is gone may be replaced; one that a live server answers may not.
             using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
@@ -192,7 +198,8 @@ internal sealed partial class SocketmapServer : IHostedService, IAsyncDisposable
         {
             socket.Bind(endpoint.EndPoint);
             _socketFiles.Add(path);
-            socket.Listen(int.MaxValue);
+
+            // Mode and owner before listening: until then nobody can connect, whatever the umask let the file be.
             var options = _options.Socket;
             if (options.Mode is { } mode && UnixSocketFile.TryParseMode(mode, out var fileMode) && !OperatingSystem.IsWindows())
             {
@@ -206,6 +213,7 @@ internal sealed partial class SocketmapServer : IHostedService, IAsyncDisposable
                 UnixSocketFile.SetOwner(path, uid, gid);
             }
 
+            socket.Listen(int.MaxValue);
             return socket;
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)

@@ -81,6 +81,40 @@ internal static partial class UnixSocketFile
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether <paramref name="path"/> itself (a symbolic link is not followed) is a unix socket:
+    /// only then may a server that finds it unanswered replace it. <see langword="false"/> for anything else, and where the
+    /// check cannot be made (an architecture whose <c>struct stat</c> layout is not known here).
+    /// </summary>
+    public static bool IsSocket(string path)
+    {
+        // st_mode's offset in glibc's struct stat: after st_dev, st_ino and st_nlink on x86-64; after st_dev and st_ino on
+        // arm64 (where st_nlink follows it).
+        var offset = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 24,
+            Architecture.Arm64 => 16,
+            _ => -1,
+        };
+        if (offset < 0 || !OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var buffer = new byte[256];
+        if (LStat(path, buffer) != 0)
+        {
+            return false;
+        }
+
+        const uint FileTypeMask = 0xF000;
+        const uint Socket = 0xC000;
+        return (BitConverter.ToUInt32(buffer, offset) & FileTypeMask) == Socket;
+    }
+
+    [LibraryImport("libc", EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LStat(string path, [Out] byte[] buffer);
+
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Chown(string path, uint owner, uint group);
 

@@ -173,6 +173,19 @@ public sealed class ServePostfixCommandTests(ToolEnvironment env)
         Assert.Equal("NOTFOUND ", await client.QueryAsync("postfix [192.0.2.1]"));
     }
 
+    [Fact]
+    public async Task Serve_UnixPathIsARegularFile_RefusesToStartAndLeavesTheFileAlone()
+    {
+        var path = Path.Combine(env.TempDirectory, $"sm-{Guid.NewGuid():N}.cf");
+        await File.WriteAllTextAsync(path, "smtp_tls_policy_maps = socketmap:unix:x:postfix\n");
+
+        await using var server = await ServerProcess.StartAsync(["--listen", "unix:" + path, .. WorldArgs()]);
+
+        Assert.Equal(3, await server.WaitForExitAsync());
+        Assert.Contains("exists and is not a socket", server.Output, StringComparison.Ordinal);
+        Assert.Equal("smtp_tls_policy_maps = socketmap:unix:x:postfix\n", await File.ReadAllTextAsync(path));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(64)]
