@@ -133,6 +133,7 @@ internal sealed partial class DnsClientMtaStsDns
             return AddressLookupResult.Found(addresses);
         }
 
+        // Not found only when both answers say so; one failed lookup could be hiding the addresses.
         return answers.FirstOrDefault(r => r.Status == DnsLookupStatus.TemporaryFailure) is { Error: { } error }
             ? AddressLookupResult.Failure(error)
             : AddressLookupResult.NotFound;

@@ -154,22 +154,7 @@ internal sealed partial class DnsClientMtaStsDns : IMtaStsDns
         using var budget = new LinkedTimeout(_budget, _timeProvider, cancellationToken);
         var a = QueryAsync(host, QueryType.A, budget, cancellationToken);
         var aaaa = QueryAsync(host, QueryType.AAAA, budget, cancellationToken);
-        var results = await Task.WhenAll(a, aaaa).ConfigureAwait(false);
-        var addresses = results.SelectMany(r => r.Records).Select(r => r switch
-        {
-            ARecord ar => ar.Address,
-            AaaaRecord aaaar => aaaar.Address,
-            _ => null,
-        }).OfType<IPAddress>().ToArray();
-        if (addresses.Length > 0)
-        {
-            return AddressLookupResult.Found(addresses);
-        }
-
-        // Not found only when both answers say so; one failed lookup could be hiding the addresses.
-        return results.FirstOrDefault(r => r.Status == DnsLookupStatus.TemporaryFailure) is { Error: { } error }
-            ? AddressLookupResult.Failure(error)
-            : AddressLookupResult.NotFound;
+        return ToAddresses(await Task.WhenAll(a, aaaa).ConfigureAwait(false));
     }
 
     private async Task<Answer> QueryWithinBudgetAsync(string name, QueryType type, CancellationToken cancellationToken)
