@@ -386,33 +386,11 @@ public sealed partial class KnotDnsServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private async Task StopKnotdAsync()
+    private Task StopKnotdAsync()
     {
         var process = _process;
         _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone, or it will be reaped with the test host.
-        }
-        finally
-        {
-            process.Dispose();
-        }
+        return ChildProcess.KillAsync(process);
     }
 
     private void OnProcessExit(object? sender, EventArgs e)

@@ -205,32 +205,10 @@ public sealed class UnboundResolver : IAsyncDisposable
         return false;
     }
 
-    private async Task StopAsync()
+    private Task StopAsync()
     {
         var process = _process;
         _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            process.Dispose();
-        }
+        return ChildProcess.KillAsync(process);
     }
 }
